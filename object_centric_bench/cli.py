@@ -1,0 +1,54 @@
+"""Argument handling shared by ``train.py`` and ``eval.py``."""
+
+import argparse
+import functools
+import os
+import sys
+
+from .checkpoint import load_checkpoint
+from .config import ConfigError, apply_overrides, load_config
+from .engine import KNOWN_KEYS
+from .pack import PackPathError
+
+USER_ERRORS = (ConfigError, PackPathError, FileNotFoundError, FloatingPointError)
+
+
+def add_common_arguments(parser):
+    parser.add_argument("--cfg_file", "--cfg-file", dest="cfg_file", help="experiment config (a Python file)")
+    parser.add_argument("--data_dir", "--data-dir", dest="data_dir", help="root of the datasets (overrides data_dir)")
+    parser.add_argument("--cfg-options", "--cfg_options", dest="cfg_options", nargs="+", default=[],
+                        metavar="KEY=VALUE", help="override config values by dotted path, e.g. model.num_slots=8")
+    parser.add_argument("--device", help="cpu, cuda or cuda:N (default: CUDA when available)")
+    return parser
+
+
+def parser(description):
+    return add_common_arguments(argparse.ArgumentParser(description=description))
+
+
+def load_with_overrides(path, options):
+    return apply_overrides(load_config(path), options, new_top_level=KNOWN_KEYS)
+
+
+def config_name(path):
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+def checkpoint_seed(path):
+    """The run seed stored in one of this project's checkpoints (None for foreign files)."""
+    state = load_checkpoint(path)
+    return state.get("loader", {}).get("seed") if isinstance(state, dict) else None
+
+
+def friendly_errors(main):
+    """Report configuration and input mistakes as one clear line instead of a traceback."""
+
+    @functools.wraps(main)
+    def wrapper(*args, **kwargs):
+        try:
+            return main(*args, **kwargs)
+        except USER_ERRORS as e:
+            print(f"error: {e}", file=sys.stderr)
+            sys.exit(2)
+
+    return wrapper

@@ -1,0 +1,257 @@
+"""Experiment configs: plain Python files whose nodes are ``dict(type=callable, **kwargs)``.
+
+``load_config`` executes a config file as a uniquely named module (so two files that share a name
+never collide), ``apply_overrides`` changes values by dotted path, ``build`` turns nodes into
+objects recursively, and ``dump_config`` writes a resolved config back as an importable file.
+Every error names the dotted config path it concerns.
+"""
+
+import ast
+import hashlib
+import importlib
+import importlib.util
+import inspect
+import os
+import pprint
+import sys
+import types
+import typing
+
+
+class ConfigError(ValueError):
+    """A config value is missing, misspelt or of the wrong kind; the message names its path."""
+
+
+def load_config(path):
+    """Execute the config file at ``path`` and return its entries as a dict.
+
+    Entries are the module's top-level names, except private ones (``_x``), modules, and classes
+    or functions bound under their own name (imports and definitions the nodes refer to).
+    """
+    path = os.path.abspath(path)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"config file not found: {path}")
+    digest = hashlib.sha1(path.encode()).hexdigest()[:12]
+    stem = os.path.splitext(os.path.basename(path))[0]
+    name = f"ocb_config_{digest}_" + "".join(c if c.isalnum() else "_" for c in stem)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # pickling a class defined inside the config needs the module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as e:
+        sys.modules.pop(name, None)
+        raise ConfigError(f"{path}: executing the config failed: {type(e).__name__}: {e}") from e
+    cfg = {}
+    for key, value in vars(module).items():
+        if key.startswith("_") or isinstance(value, types.ModuleType):
+            continue
+        if callable(value) and getattr(value, "__name__", None) == key:
+            continue
+        cfg[key] = value
+    return cfg
+
+
+def _parse_value(text):
+    """A Python literal, or the text itself when it is not one (``precision=bf16``)."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def _step_into(container, key, path):
+    """Return ``container[key]`` where key may index a list; raise naming ``path`` if absent."""
+    if isinstance(container, dict):
+        if key not in container:
+            keys = ", ".join(map(str, container)) or "(none)"
+            raise ConfigError(f"config path '{path}' names nothing: available keys are {keys}")
+        return container[key]
+    if isinstance(container, (list, tuple)):
+        if not (key.lstrip("-").isdigit() and -len(container) <= int(key) < len(container)):
+            raise ConfigError(
+                f"config path '{path}' names nothing: index must be an integer in "
+                f"[0, {len(container)})"
+            )
+        return container[int(key)]
+    raise ConfigError(f"config path '{path}' names nothing: its parent is a {type(container).__name__}")
+
+
+def set_by_path(cfg, dotted, value, new_top_level=()):
+    """Set ``cfg[a][b]...`` for ``dotted = "a.b..."``; lists are indexed by integers.
+
+    The last key may be new only inside a node that has a ``type`` (an extra keyword argument,
+    checked against the callable's signature at build time) or, at the top level, when it is one
+    of ``new_top_level``; anywhere else it must exist.
+    """
+    parts = dotted.split(".")
+    if len(parts) == 1 and dotted in new_top_level:
+        cfg[dotted] = value
+        return
+    node = cfg
+    for i, key in enumerate(parts[:-1]):
+        node = _step_into(node, key, ".".join(parts[: i + 1]))
+    last = parts[-1]
+    if isinstance(node, list):
+        _step_into(node, last, dotted)
+        node[int(last)] = value
+    elif isinstance(node, dict):
+        if last not in node and "type" not in node:
+            _step_into(node, last, dotted)
+        node[last] = value
+    else:
+        raise ConfigError(f"config path '{dotted}' cannot be set: its parent is a {type(node).__name__}")
+
+
+def apply_overrides(cfg, options, new_top_level=()):
+    """Apply ``["a.b=1", "c=[1, 2]"]`` (dotted paths, Python literals) to ``cfg`` in place.
+
+    ``new_top_level`` names top-level keys that may be set even when the config lacks them.
+    """
+    for option in options or []:
+        if "=" not in option:
+            raise ConfigError(f"override '{option}' must look like key.path=value")
+        dotted, text = option.split("=", 1)
+        set_by_path(cfg, dotted.strip(), _parse_value(text.strip()), new_top_level)
+    return cfg
+
+
+def _resolve_type(kind, path):
+    """The callable a node's ``type`` names: the object itself, or a ``"module.attr"`` string."""
+    if callable(kind):
+        return kind
+    if isinstance(kind, str) and "." in kind:
+        module_name, _, attr = kind.rpartition(".")
+        try:
+            return getattr(importlib.import_module(module_name), attr)
+        except (ImportError, AttributeError) as e:
+            raise ConfigError(f"{path}.type: cannot import '{kind}': {e}") from e
+    raise ConfigError(f"{path}.type must be a class or function (or 'module.Name'), got {kind!r}")
+
+
+_SIMPLE = (bool, int, float, str)
+
+
+def _accepts(annotation, value):
+    """True unless ``annotation`` is a plain scalar type (or Optional of one) that ``value`` is not."""
+    allowed = typing.get_args(annotation) if typing.get_origin(annotation) in (typing.Union, types.UnionType) else (annotation,)
+    if not all(a in _SIMPLE or a is type(None) for a in allowed):
+        return True
+    if bool in allowed or not isinstance(value, bool):
+        if isinstance(value, tuple(a for a in allowed if a is not type(None))):
+            return True
+        if float in allowed and isinstance(value, int) and not isinstance(value, bool):
+            return True
+    return value is None and type(None) in allowed
+
+
+def _check_call(fn, kwargs, path):
+    """Check ``kwargs`` against ``fn``'s signature: unknown, missing and mistyped arguments."""
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return
+    name = getattr(fn, "__qualname__", repr(fn))
+    params = signature.parameters
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    named = [n for n, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    if not takes_any:
+        unknown = [k for k in kwargs if k not in named]
+        if unknown:
+            raise ConfigError(
+                f"{path}: {name} got unknown argument(s) {', '.join(unknown)}; "
+                f"it accepts: {', '.join(named) or '(none)'}"
+            )
+    missing = [
+        n for n in named
+        if params[n].default is inspect.Parameter.empty and n not in kwargs and n != "self"
+    ]
+    if missing:
+        raise ConfigError(f"{path}: {name} is missing required argument(s) {', '.join(missing)}")
+    try:
+        hints = typing.get_type_hints(fn.__init__ if inspect.isclass(fn) else fn)
+    except Exception:
+        hints = {}
+    for key, value in kwargs.items():
+        if key in hints and not _accepts(hints[key], value):
+            raise ConfigError(
+                f"{path}.{key}: {name} expects {getattr(hints[key], '__name__', hints[key])}, "
+                f"got {type(value).__name__} {value!r}"
+            )
+
+
+def build(node, path="cfg", **extra):
+    """Build ``node`` recursively; ``extra`` kwargs are added to a top node with a ``type``."""
+    if isinstance(node, dict) and "type" in node:
+        fn = _resolve_type(node["type"], path)
+        kwargs = {k: build(v, f"{path}.{k}") for k, v in node.items() if k != "type"}
+        kwargs.update(extra)
+        _check_call(fn, kwargs, path)
+        try:
+            return fn(**kwargs)
+        except ConfigError:
+            raise
+        except Exception as e:
+            name = getattr(fn, "__qualname__", repr(fn))
+            raise ConfigError(f"{path}: building {name} failed: {type(e).__name__}: {e}") from e
+    if extra:
+        raise ConfigError(f"{path}: expected a node with a 'type' to build, got {type(node).__name__}")
+    if isinstance(node, dict):
+        return {k: build(v, f"{path}.{k}") for k, v in node.items()}
+    if isinstance(node, list):
+        return [build(v, f"{path}.{i}") for i, v in enumerate(node)]
+    if isinstance(node, tuple):
+        return tuple(build(v, f"{path}.{i}") for i, v in enumerate(node))
+    return node
+
+
+def require(cfg, key, kinds):
+    """``cfg[key]``, raising a ConfigError naming the key when it is absent or of the wrong kind."""
+    kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+    if key not in cfg:
+        raise ConfigError(f"config key '{key}' is required but missing")
+    value = cfg[key]
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        names = "/".join(k.__name__ for k in kinds)
+        raise ConfigError(f"config key '{key}' must be {names}, got {type(value).__name__} {value!r}")
+    return value
+
+
+class _Ref:
+    """Renders an imported callable as its alias in a dumped config."""
+
+    def __init__(self, alias):
+        self.alias = alias
+
+    def __repr__(self):
+        return self.alias
+
+
+def dump_config(cfg):
+    """Python source that ``load_config`` turns back into ``cfg`` (callables become imports)."""
+    imports = {}
+
+    def convert(value):
+        if isinstance(value, dict):
+            return {k: convert(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [convert(v) for v in value]
+        if isinstance(value, tuple):
+            return tuple(convert(v) for v in value)
+        if callable(value) and hasattr(value, "__module__") and hasattr(value, "__qualname__"):
+            key = (value.__module__, value.__qualname__)
+            if key not in imports:
+                imports[key] = f"_{value.__qualname__.replace('.', '_')}_{len(imports)}"
+            return _Ref(imports[key])
+        return value
+
+    body = {k: convert(v) for k, v in cfg.items()}
+    lines = ["# Resolved config written by object_centric_bench; load it with load_config().", "import importlib"]
+    for (module, qualname), alias in imports.items():
+        head, *rest = qualname.split(".")
+        attr = "".join(f".{r}" for r in rest)
+        lines.append(f"{alias} = importlib.import_module({module!r}).{head}{attr}")
+    lines.append("")
+    for key, value in body.items():
+        lines.append(f"{key} = {pprint.pformat(value, width=100, sort_dicts=False)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,35 @@
+"""Batching samples whose object axes differ in length."""
+
+import torch
+
+from object_centric_bench.datum.transform import pad_axis
+
+OBJECT_AXES = {"bbox": -2, "clazz": -1, "isthing": -1}
+
+
+class PadObjectsCollate:
+    """Stack every key; pad object axes (``bbox`` (..., S, 4), ``clazz`` / ``isthing`` (..., S))
+    with zeros to the largest S in the batch, or to ``num_objects`` when it is given."""
+
+    def __init__(self, num_objects: int | None = None, object_axes: dict | None = None):
+        self.num_objects = num_objects
+        self.object_axes = object_axes if object_axes is not None else OBJECT_AXES
+
+    def __call__(self, samples: list[dict]) -> dict:
+        batch = {}
+        for key in samples[0]:
+            values = [sample[key] for sample in samples]
+            if key in self.object_axes:
+                axis = self.object_axes[key]
+                length = self.num_objects
+                if length is None:
+                    length = max(value.shape[axis] for value in values)
+                values = [pad_axis(value, axis, length, key) for value in values]
+            if isinstance(values[0], torch.Tensor):
+                batch[key] = torch.stack(values)
+            else:
+                batch[key] = values
+        return batch
+
+
+collate = PadObjectsCollate()

@@ -1,0 +1,166 @@
+"""Convert the Kubric MOVi-C / MOVi-D TFDS shards (256x256, 1.0.0) to LMDB, without TensorFlow.
+
+Reads ``<src>/<variant>/256x256/1.0.0/<variant>-{train,validation}.tfrecord-*`` (or the shards
+directly in ``<src>``) and writes ``<dst>/train.lmdb`` and ``<dst>/val.lmdb``, one video per record:
+
+- ``video``: 24 per-frame RGB PNGs, the source's own PNG bytes (lossless, untouched);
+- ``segment``: 24 per-frame uint8 index-map PNGs, the source's own (0 background, k instance k-1);
+- ``bbox``: float32 (T, K, 4) left-top-right-bottom in [0, 1], zeros where an instance is hidden;
+- ``clazz``: uint8 (T, K), the Kubric ``instances/category`` index + 1 (0 is kept for "no object");
+- ``flow`` (default on): 24 backward-flow PNGs from ``codec.encode_flow16`` with channels (dx, dy)
+  in pixels, and ``flow_range`` float32 [lo, hi], the source's ``metadata/backward_flow_range``;
+- ``depth`` (opt-in): 24 single-channel uint16 PNGs, the source's own, and ``depth_range`` float32
+  [lo, hi]; metres are ``v / 65535 * (hi - lo) + lo``.
+"""
+
+from contextlib import ExitStack
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+from .codec import dequantize_uint16, encode_flow16
+from .lmdb_io import LMDBWriter
+from .tfrecord import count_records, iter_examples
+
+VARIANTS = ("movi_c", "movi_d")  # the subcommand names are the TFDS dataset names
+SPLITS = {"train": "train", "val": "validation"}  # ours -> TFDS split name
+EXTRAS = ("flow", "depth")
+RAGGED_VALUES = "{}/ragged_flat_values"
+RAGGED_LENGTHS = "{}/ragged_row_lengths_0"
+FEATURES_READ = {
+    "video", "segmentations", "backward_flow", "depth", "instances/category",
+    "metadata/num_instances", "metadata/height", "metadata/width",
+    "metadata/backward_flow_range", "metadata/depth_range",
+    RAGGED_VALUES.format("instances/bboxes"), RAGGED_LENGTHS.format("instances/bboxes"),
+    RAGGED_VALUES.format("instances/bbox_frames"), RAGGED_LENGTHS.format("instances/bbox_frames"),
+}  # only these are decoded; forward flow, normals and the rest are skipped
+
+
+def find_shards(src, variant: str, tfds_split: str) -> list[Path]:
+    """The sorted shards of one split, under the TFDS folder layout or directly in ``src``."""
+    src = Path(src)
+    pattern = f"{variant}-{tfds_split}.tfrecord-*"
+    places = [src / variant / "256x256" / "1.0.0", src]
+    for place in places:
+        shards = sorted(place.glob(pattern))
+        if shards:
+            return shards
+    raise FileNotFoundError(
+        f"no {pattern} shards in {' or '.join(str(p) for p in places)}; point --src at the folder "
+        f"that holds {variant}/256x256/1.0.0 (the TFDS data dir) or at that folder itself"
+    )
+
+
+def _feature(example: dict, name: str):
+    if name not in example:
+        raise KeyError(
+            f"the Example has no feature {name!r} (of those read it has {sorted(example)}); "
+            "is this the TFDS release movi_c/movi_d 256x256:1.0.0?"
+        )
+    return example[name]
+
+
+def _ragged(example: dict, name: str, count: int) -> list[np.ndarray]:
+    """Split a TFDS nested sequence (flat values + per-row lengths) into ``count`` rows."""
+    values = _feature(example, RAGGED_VALUES.format(name))
+    lengths = _feature(example, RAGGED_LENGTHS.format(name))
+    items = int(lengths.sum())
+    values_per_item = len(values) // items if items else 0
+    if len(lengths) != count or values_per_item * items != len(values):
+        raise ValueError(
+            f"{name}: {len(lengths)} row lengths summing to {items} do not fit {count} "
+            f"instances and {len(values)} values"
+        )
+    ends = np.cumsum(lengths) * values_per_item
+    return [values[end - length * values_per_item:end] for end, length in zip(ends, lengths)]
+
+
+def instance_boxes(example: dict, num_frames: int) -> np.ndarray:
+    """float32 (T, K, 4) ltrb boxes from Kubric's per-instance (ymin, xmin, ymax, xmax) lists."""
+    num_instances = int(_feature(example, "metadata/num_instances")[0])
+    boxes = np.zeros((num_frames, num_instances, 4), np.float32)
+    rows = _ragged(example, "instances/bboxes", num_instances)
+    frames = _ragged(example, "instances/bbox_frames", num_instances)
+    for k, (row, frame) in enumerate(zip(rows, frames)):
+        yx = row.reshape(-1, 4)  # (n_visible, 4): ymin, xmin, ymax, xmax
+        if len(yx) != len(frame):
+            raise ValueError(f"instance {k}: {len(yx)} boxes for {len(frame)} bbox_frames")
+        boxes[frame, k] = yx[:, [1, 0, 3, 2]]
+    return boxes
+
+
+def backward_flow(example: dict, num_frames: int) -> tuple[list[bytes], np.ndarray]:
+    """Per-frame flow PNGs (dx, dy in pixels) and their float32 [lo, hi] range."""
+    height = int(_feature(example, "metadata/height")[0])
+    width = int(_feature(example, "metadata/width")[0])
+    codes = _feature(example, "backward_flow")
+    if not isinstance(codes, np.ndarray) or codes.size != num_frames * height * width * 2:
+        raise ValueError(
+            f"backward_flow should be an int64 list of {num_frames}x{height}x{width}x2 uint16 codes"
+        )
+    lo, hi = (float(v) for v in _feature(example, "metadata/backward_flow_range"))
+    if not hi > lo:  # a motionless video: every code decodes to lo
+        hi = lo + 1.0
+    codes = codes.astype(np.uint16).reshape(num_frames, height, width, 2)  # (t, h, w, [dy, dx])
+    flow = np.clip(dequantize_uint16(codes[..., ::-1], lo, hi), lo, hi)  # (t, h, w, [dx, dy])
+    frames = [encode_flow16(frame, lo, hi) for frame in flow]
+    return frames, np.array([lo, hi], np.float32)
+
+
+def video_sample(example: dict, extras=("flow",)) -> dict:
+    """One LMDB record from one parsed MOVi Example."""
+    video = _feature(example, "video")
+    num_frames = len(video)
+    segment = _feature(example, "segmentations")
+    if len(segment) != num_frames:
+        raise ValueError(f"{len(segment)} segmentation frames for {num_frames} video frames")
+    boxes = instance_boxes(example, num_frames)
+    category = _feature(example, "instances/category")
+    sample = {
+        "video": list(video),
+        "segment": list(segment),
+        "bbox": boxes,
+        "clazz": np.broadcast_to(category.astype(np.uint8) + 1, boxes.shape[:2]).copy(),
+    }
+    if "flow" in extras:
+        sample["flow"], sample["flow_range"] = backward_flow(example, num_frames)
+    if "depth" in extras:
+        sample["depth"] = list(_feature(example, "depth"))
+        sample["depth_range"] = np.asarray(_feature(example, "metadata/depth_range"), np.float32)
+    return sample
+
+
+def add_arguments(parser) -> None:
+    """Options of ``convert.py movi_c`` / ``convert.py movi_d``."""
+    parser.add_argument("--src", required=True,
+                        help="TFDS data dir holding <variant>/256x256/1.0.0 (or that folder)")
+    parser.add_argument("--dst", required=True, help="folder that receives train.lmdb and val.lmdb")
+    parser.add_argument("--split", nargs="+", choices=list(SPLITS), default=list(SPLITS))
+    parser.add_argument("--extras", nargs="*", choices=EXTRAS, default=["flow"],
+                        help="optional streams to keep (backward flow by default; depth is large)")
+    parser.add_argument("--no-verify", action="store_true",
+                        help="skip the TFRecord checksums (faster, but corruption goes unnoticed)")
+    parser.add_argument("--overwrite", action="store_true", help="replace existing files")
+
+
+def main(args) -> None:
+    """Convert the splits asked for; ``args.dataset`` (movi_c or movi_d) picks the variant."""
+    variant = args.dataset
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown MOVi variant {variant!r}; expected one of {VARIANTS}")
+    shards = {split: find_shards(args.src, variant, SPLITS[split]) for split in args.split}
+    with ExitStack() as stack:
+        writers = {
+            split: stack.enter_context(LMDBWriter(Path(args.dst) / f"{split}.lmdb", args.overwrite))
+            for split in args.split
+        }
+        for split, writer in writers.items():
+            total = sum(count_records(shard) for shard in shards[split])
+            with tqdm(total=total, desc=f"{variant} {split}", unit="video") as progress:
+                for shard in shards[split]:
+                    for example in iter_examples(shard, FEATURES_READ, not args.no_verify):
+                        writer.write(video_sample(example, args.extras))
+                        progress.update()
+    for split in args.split:
+        print(f"wrote {Path(args.dst) / f'{split}.lmdb'}")

@@ -1,0 +1,319 @@
+"""Image and video datasets over LMDB files, in the project's per-frame layout or the released one.
+
+Values are found by name and decoded by what they are: encoded image bytes / 1-D uint8 arrays
+(PNG, JPEG, WebP), lists of those (one per frame: only the frames of the clip are decoded), whole
+clip AVI streams (released MOVi), 16-bit packed ``flow`` / ``depth`` dicts with ``min`` / ``max``,
+or plain arrays. ``dataset[(index, seed)]`` fixes the sample's augmentation by ``seed``.
+"""
+
+import contextlib
+import io
+import logging
+
+import numpy as np
+import torch
+
+from object_centric_bench.datum import codec
+from object_centric_bench.datum.lmdb_io import CorruptRecordError, LMDBReader, read_manifest
+from object_centric_bench.datum.transform import boxes_from_segment
+
+log = logging.getLogger(__name__)
+
+STREAM_TYPES = (io.BytesIO, bytes, bytearray, memoryview)
+ON_ERROR_CHOICES = ("raise", "skip")
+CHUNK_PICKS = ("random", "first")
+
+
+def _is_encoded(value) -> bool:
+    """Encoded image bytes, or the flat uint8 array OpenCV's encoder returns."""
+    return isinstance(value, (bytes, bytearray, memoryview)) or (
+        isinstance(value, np.ndarray) and value.dtype == np.uint8 and value.ndim == 1
+    )
+
+
+def _decode_image(value) -> np.ndarray:
+    return codec.decode_rgb(value) if _is_encoded(value) else np.asarray(value, np.uint8)
+
+
+def _decode_index(value) -> np.ndarray:
+    return codec.decode_index(value) if _is_encoded(value) else np.asarray(value, np.uint8)
+
+
+def _decode_depth(value) -> np.ndarray:
+    if isinstance(value, dict):
+        return codec.decode_movi_packed(value)[..., 0]
+    depth = codec.decode_unchanged(value) if _is_encoded(value) else np.asarray(value)
+    return depth.astype(np.float32)
+
+
+def _image_tensor(frames: np.ndarray) -> torch.Tensor:
+    """uint8 (..., H, W, 3) -> float32 (..., 3, H, W) in [0, 1]."""
+    return torch.from_numpy(np.ascontiguousarray(frames)).movedim(-1, -3).float() / 255.0
+
+
+def _segment_tensor(segment: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(np.ascontiguousarray(segment)).long()
+
+
+def _seeded_generator(seed) -> np.random.Generator:
+    """The sample's generator: from the given seed, else drawn from torch's (seeded) RNG."""
+    if seed is None:
+        seed = int(torch.randint(0, 2**62, ()))
+    return np.random.default_rng(seed)
+
+
+class LMDBDataset(torch.utils.data.Dataset):
+    """Shared machinery: the reader, ``(index, seed)`` items, the transform and corrupt records.
+
+    With ``on_error="skip"`` an unreadable record is logged with its file and key, counted in
+    ``num_skipped`` (per process) and replaced by the next readable one.
+    """
+
+    def __init__(self, data_file, transform=None, keys=(), on_error: str = "raise"):
+        if on_error not in ON_ERROR_CHOICES:
+            raise ValueError(f"on_error must be one of {ON_ERROR_CHOICES}, got {on_error!r}")
+        self.reader = LMDBReader(data_file)
+        self.transform = transform
+        self.keys = tuple(keys)
+        self.on_error = on_error
+        self.num_skipped = 0
+
+    def __len__(self) -> int:
+        return len(self.reader)
+
+    def __getitem__(self, item) -> dict:
+        index, seed = item if isinstance(item, tuple) else (item, None)
+        rng = _seeded_generator(seed)
+        for _ in range(len(self)):
+            try:
+                sample = self.load(index, rng)
+                break
+            except CorruptRecordError as error:
+                if self.on_error == "raise":
+                    raise
+                self.num_skipped += 1
+                log.warning("skipping unreadable record (%d skipped so far): %s", self.num_skipped, error)
+                index = (index + 1) % len(self)
+        else:
+            raise RuntimeError(f"no readable record in {self.reader.path}")
+        return self.transform(sample, rng) if self.transform is not None else sample
+
+    def load(self, index: int, rng: np.random.Generator) -> dict:
+        """Decode sample ``index`` into tensors (before the transform)."""
+        raise NotImplementedError
+
+    def read_record(self, record_index: int) -> tuple[dict, bytes]:
+        """The record dict and its key; requested keys that the record cannot provide are an error."""
+        record = self.reader[record_index]
+        key = self.reader.keys[record_index]
+        derivable = {"bbox"} if "segment" in record else set()
+        missing = [name for name in self.keys if name not in record and name not in derivable]
+        if missing:
+            raise KeyError(
+                f"{self.reader.path}, key {key!r}: no {missing} in the record (it holds "
+                f"{sorted(record)}); remove them from the dataset's keys"
+            )
+        return record, key
+
+    @contextlib.contextmanager
+    def decoding(self, key: bytes):
+        """Turn a decode failure inside the block into a ``CorruptRecordError`` naming file and key."""
+        try:
+            yield
+        except CorruptRecordError:
+            raise
+        except (ValueError, TypeError) as error:
+            raise CorruptRecordError(self.reader.path, key, f"cannot decode: {error}") from error
+
+
+class ImageDataset(LMDBDataset):
+    """Image samples: ``image`` (3, H, W) float in [0, 1], ``segment`` (H, W) int64, and optional
+    ``bbox`` (S, 4) (from the record, or from the segment when the record has none), ``clazz``,
+    ``isthing``, ``depth`` (H, W)."""
+
+    def __init__(self, data_file, transform=None, keys=("image", "segment"), on_error: str = "raise"):
+        super().__init__(data_file, transform, keys, on_error)
+
+    def load(self, index: int, rng: np.random.Generator) -> dict:
+        record, key = self.read_record(index)
+        sample = {}
+        with self.decoding(key):
+            if "image" in self.keys:
+                sample["image"] = _image_tensor(_decode_image(record["image"]))
+            if "segment" in self.keys or ("bbox" in self.keys and "bbox" not in record):
+                segment = _segment_tensor(_decode_index(record["segment"]))
+            if "segment" in self.keys:
+                sample["segment"] = segment
+            if "depth" in self.keys:
+                sample["depth"] = torch.from_numpy(_decode_depth(record["depth"]))
+        if "bbox" in self.keys:
+            if "bbox" in record:
+                sample["bbox"] = torch.as_tensor(np.asarray(record["bbox"], np.float32))
+            else:
+                sample["bbox"] = boxes_from_segment(segment, int(segment.max()))
+        for name in ("clazz", "isthing"):
+            if name in self.keys:
+                sample[name] = torch.as_tensor(np.asarray(record[name]).astype(np.int64))
+        return sample
+
+
+class VideoDataset(LMDBDataset):
+    """Video samples: ``video`` (T, 3, H, W) float in [0, 1], ``segment`` (T, H, W) int64, and
+    optional ``bbox`` (T, S, 4), ``clazz``, ``flow`` (T, 2, H, W) in pixels (backward flow),
+    ``depth`` (T, H, W).
+
+    Clips are config values. ``clip_len`` cuts every video into non-overlapping clips of that many
+    frames, each its own sample (shorter videos are dropped); ``None`` keeps whole videos.
+    ``chunk_len`` then takes one of the clip's non-overlapping chunks of that many frames, picked
+    at random from the sample's seed (``chunk_pick="random"``) or the first (``"first"``);
+    ``None`` keeps the whole clip. MOVi: train ``chunk_len=6``, val neither. YTVIS: train
+    ``clip_len=20, chunk_len=5``, val ``clip_len=20``.
+    """
+
+    def __init__(
+        self,
+        data_file,
+        clip_len: int | None = None,
+        chunk_len: int | None = None,
+        chunk_pick: str = "random",
+        transform=None,
+        keys=("video", "segment"),
+        on_error: str = "raise",
+    ):
+        super().__init__(data_file, transform, keys, on_error)
+        if chunk_pick not in CHUNK_PICKS:
+            raise ValueError(f"chunk_pick must be one of {CHUNK_PICKS}, got {chunk_pick!r}")
+        for name, value in (("clip_len", clip_len), ("chunk_len", chunk_len)):
+            if value is not None and value < 1:
+                raise ValueError(f"{name} must be a positive frame count or None, got {value}")
+        self.clip_len = clip_len
+        self.chunk_len = chunk_len
+        self.chunk_pick = chunk_pick
+        self.clips = self._cut_clips()
+
+    def _cut_clips(self) -> list[tuple[int, int]]:
+        """(record index, first frame) of every sample."""
+        if self.clip_len is None:
+            return [(i, 0) for i in range(len(self.reader))]
+        clips = []
+        counts = self._frame_counts()
+        for record_index, count in enumerate(counts):
+            clips += [(record_index, start) for start in range(0, count - self.clip_len + 1, self.clip_len)]
+        dropped = sum(count < self.clip_len for count in counts)
+        if dropped:
+            log.info("%s: dropped %d videos shorter than %d frames", self.reader.path, dropped, self.clip_len)
+        return clips
+
+    def _frame_counts(self) -> list[int]:
+        manifest = read_manifest(self.reader.path)
+        if manifest is not None and len(manifest.get("frame_counts", ())) == len(self.reader):
+            return manifest["frame_counts"]
+        counts = []
+        for record_index in range(len(self.reader)):
+            record = self.reader[record_index]
+            with self.decoding(self.reader.keys[record_index]):
+                counts.append(_RecordFrames(record).num_frames())
+        return counts
+
+    def __len__(self) -> int:
+        return len(self.clips)
+
+    def _frame_indices(self, start: int, num_frames: int, rng: np.random.Generator, key) -> np.ndarray:
+        clip_len = self.clip_len if self.clip_len is not None else num_frames - start
+        if self.chunk_len is None:
+            return np.arange(start, start + clip_len)
+        num_chunks = clip_len // self.chunk_len
+        if num_chunks == 0:
+            raise CorruptRecordError(
+                self.reader.path, key, f"has {clip_len} frames, fewer than chunk_len={self.chunk_len}"
+            )
+        chunk = int(rng.integers(num_chunks)) if self.chunk_pick == "random" else 0
+        first = start + chunk * self.chunk_len
+        return np.arange(first, first + self.chunk_len)
+
+    def load(self, index: int, rng: np.random.Generator) -> dict:
+        record_index, start = self.clips[index]
+        record, key = self.read_record(record_index)
+        frames = _RecordFrames(record)
+        sample = {}
+        with self.decoding(key):
+            indices = self._frame_indices(start, frames.num_frames(), rng, key)
+            if "video" in self.keys:
+                sample["video"] = _image_tensor(frames.rgb("video", indices))
+            if "segment" in self.keys or ("bbox" in self.keys and "bbox" not in record):
+                segment = _segment_tensor(frames.index("segment", indices))
+            if "segment" in self.keys:
+                sample["segment"] = segment
+            if "flow" in self.keys:
+                sample["flow"] = torch.from_numpy(frames.flow(indices)).permute(0, 3, 1, 2).contiguous()
+            if "depth" in self.keys:
+                sample["depth"] = torch.from_numpy(np.ascontiguousarray(frames.depth(indices)))
+        if "bbox" in self.keys:
+            if "bbox" in record:
+                sample["bbox"] = torch.as_tensor(np.asarray(record["bbox"], np.float32)[indices])
+            else:
+                sample["bbox"] = boxes_from_segment(segment, int(segment.max()))
+        if "clazz" in self.keys:
+            clazz = np.asarray(record["clazz"]).astype(np.int64)
+            per_frame = clazz.ndim == 2 and clazz.shape[0] == frames.num_frames()
+            sample["clazz"] = torch.as_tensor(clazz[indices] if per_frame else clazz)
+        return sample
+
+
+class _RecordFrames:
+    """Frame access to one video record; whole-clip streams are decoded once and then sliced."""
+
+    def __init__(self, record: dict):
+        self.record = record
+        self._decoded: dict = {}
+
+    def num_frames(self) -> int:
+        for name in ("video", "segment"):
+            value = self.record.get(name)
+            if isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray) and value.ndim >= 3):
+                return len(value)
+        bbox = self.record.get("bbox")
+        if isinstance(bbox, np.ndarray) and bbox.ndim == 3:
+            return bbox.shape[0]
+        name = "video" if "video" in self.record else "segment"
+        return len(self._stream(name, codec.decode_avi_rgb if name == "video" else codec.decode_avi_gray))
+
+    def _stream(self, name: str, decode) -> np.ndarray:
+        if name not in self._decoded:
+            self._decoded[name] = decode(self.record[name])
+        return self._decoded[name]
+
+    def _frames(self, name: str, indices: np.ndarray, decode_frame, decode_stream) -> np.ndarray:
+        value = self.record[name]
+        if isinstance(value, (list, tuple)):
+            return np.stack([decode_frame(value[i]) for i in indices])
+        if isinstance(value, STREAM_TYPES):
+            return self._stream(name, decode_stream)[indices]
+        return np.asarray(value)[indices]
+
+    def rgb(self, name: str, indices: np.ndarray) -> np.ndarray:
+        """uint8 (t, H, W, 3)."""
+        return self._frames(name, indices, _decode_image, codec.decode_avi_rgb)
+
+    def index(self, name: str, indices: np.ndarray) -> np.ndarray:
+        """uint8 (t, H, W)."""
+        return self._frames(name, indices, _decode_index, codec.decode_avi_gray)
+
+    def flow(self, indices: np.ndarray) -> np.ndarray:
+        """float32 (t, H, W, 2) backward flow in pixels."""
+        value = self.record["flow"]
+        if isinstance(value, dict):
+            return self._stream("flow", codec.decode_movi_packed)[indices]
+        if isinstance(value, (list, tuple)):
+            if "flow_range" not in self.record:
+                raise ValueError("per-frame 16-bit flow needs the record's 'flow_range' [lo, hi]")
+            lo, hi = np.asarray(self.record["flow_range"], np.float32)
+            return np.stack([codec.decode_flow16(value[i], lo, hi) for i in indices])
+        return np.asarray(value, np.float32)[indices]
+
+    def depth(self, indices: np.ndarray) -> np.ndarray:
+        """float32 (t, H, W)."""
+        value = self.record["depth"]
+        if isinstance(value, (list, tuple)):
+            return np.stack([_decode_depth(value[i]) for i in indices])
+        return self._stream("depth", _decode_depth)[indices]

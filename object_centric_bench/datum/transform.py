@@ -1,0 +1,319 @@
+"""Joint transforms of one sample: every key is cropped, resized and flipped with the same parameters.
+
+A transform is called as ``transform(sample, rng)``: ``sample`` is a dict of tensors whose spatial
+axes come last (``image`` (3, H, W), ``video`` (T, 3, H, W), ``segment`` (H, W) / (T, H, W), ``flow``
+(T, 2, H, W) in pixels, ``depth`` (H, W) / (T, H, W)), ``rng`` the sample's ``numpy.random.Generator``.
+Random parameters are drawn once per call, so all frames of a clip and all keys stay aligned.
+Object keys (``bbox``, ``clazz``, ...) pass through; ``RecomputeBoxes`` makes boxes match the masks
+again after a crop or flip.
+"""
+
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+IMAGE_KEYS = ("image", "video")
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+RESIZE_MODES = {
+    "image": "bilinear",
+    "video": "bilinear",
+    "segment": "nearest-exact",
+    "flow": "bilinear",
+    "depth": "bilinear",
+}
+
+
+def _size_pair(size) -> tuple[int, int]:
+    if isinstance(size, int):
+        return size, size
+    height, width = size
+    return int(height), int(width)
+
+
+def _spatial_size(sample: dict) -> tuple[int, int]:
+    for key in RESIZE_MODES:
+        if key in sample:
+            return tuple(sample[key].shape[-2:])
+    raise ValueError(f"the sample has no spatial key ({', '.join(RESIZE_MODES)}); it has {sorted(sample)}")
+
+
+def resize_tensor(x: torch.Tensor, size: tuple[int, int], mode: str) -> torch.Tensor:
+    """Resize the last two axes of ``x``; ``nearest-exact`` keeps integer ids, bilinear antialiases."""
+    lead = x.shape[:-2]
+    flat = x.reshape(-1, 1, *x.shape[-2:]).float()  # (n, 1, h, w)
+    if mode == "nearest-exact":
+        out = F.interpolate(flat, size=size, mode="nearest-exact")
+    else:
+        out = F.interpolate(flat, size=size, mode=mode, align_corners=False, antialias=True)
+    out = out.reshape(*lead, *size)
+    return out.round().to(x.dtype) if not x.dtype.is_floating_point else out.to(x.dtype)
+
+
+def crop_and_resize(sample: dict, top: int, left: int, height: int, width: int, size) -> dict:
+    """Crop the box (top, left, height, width) of every spatial key, then resize it to ``size``.
+
+    Flow vectors are rescaled with the image so they stay in pixels of the output.
+    """
+    out_h, out_w = _size_pair(size) if size is not None else (height, width)
+    result = dict(sample)
+    for key, mode in RESIZE_MODES.items():
+        if key not in sample:
+            continue
+        x = sample[key][..., top : top + height, left : left + width]
+        if (out_h, out_w) != (height, width):
+            x = resize_tensor(x, (out_h, out_w), mode)
+            if key == "flow":
+                scale = torch.tensor([out_w / width, out_h / height], dtype=x.dtype)
+                x = x * scale[:, None, None]  # (t, 2, h, w) times per-component (2, 1, 1)
+        result[key] = x.contiguous()
+    return result
+
+
+class Compose:
+    """Apply transforms in order with the same random generator."""
+
+    def __init__(self, transforms: list):
+        self.transforms = list(transforms)
+
+    def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
+        for transform in self.transforms:
+            sample = transform(sample, rng)
+        return sample
+
+
+class RandomResizedCrop:
+    """Crop a random box of ``scale`` times the largest square's area and aspect ``ratio``, resize.
+
+    The area is relative to the largest square (not the whole frame), so wide and tall frames are
+    treated alike; after 10 failed draws the centre largest square is used.
+    """
+
+    def __init__(self, size, scale=(0.75, 1.0), ratio=(3 / 4, 4 / 3)):
+        self.size = size
+        self.scale = scale
+        self.ratio = ratio
+
+    def draw_box(self, height: int, width: int, rng: np.random.Generator) -> tuple[int, int, int, int]:
+        area = min(height, width) ** 2
+        log_ratio = (math.log(self.ratio[0]), math.log(self.ratio[1]))
+        for _ in range(10):
+            target = area * rng.uniform(*self.scale)
+            aspect = math.exp(rng.uniform(*log_ratio))
+            box_w = int(round(math.sqrt(target * aspect)))
+            box_h = int(round(math.sqrt(target / aspect)))
+            if 0 < box_w <= width and 0 < box_h <= height:
+                top = int(rng.integers(0, height - box_h + 1))
+                left = int(rng.integers(0, width - box_w + 1))
+                return top, left, box_h, box_w
+        return center_square(height, width)
+
+    def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
+        top, left, box_h, box_w = self.draw_box(*_spatial_size(sample), rng)
+        return crop_and_resize(sample, top, left, box_h, box_w, self.size)
+
+
+def center_square(height: int, width: int) -> tuple[int, int, int, int]:
+    """(top, left, side, side) of the largest centred square."""
+    side = min(height, width)
+    return (height - side) // 2, (width - side) // 2, side, side
+
+
+class CenterCrop:
+    """Crop the largest centred square (validation)."""
+
+    def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
+        return crop_and_resize(sample, *center_square(*_spatial_size(sample)), None)
+
+
+class Resize:
+    """Resize every spatial key to ``size`` (int for square, or (height, width))."""
+
+    def __init__(self, size):
+        self.size = size
+
+    def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
+        height, width = _spatial_size(sample)
+        return crop_and_resize(sample, 0, 0, height, width, self.size)
+
+
+class RandomHorizontalFlip:
+    """Mirror every spatial key with probability ``p``; the flow's x component changes sign."""
+
+    def __init__(self, p: float = 0.5):
+        self.p = p
+
+    def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
+        if rng.uniform() >= self.p:
+            return sample
+        return horizontal_flip(sample)
+
+
+def horizontal_flip(sample: dict) -> dict:
+    """Mirror every spatial key left-right."""
+    result = dict(sample)
+    for key in RESIZE_MODES:
+        if key in sample:
+            result[key] = sample[key].flip(-1)
+    if "flow" in sample:
+        sign = torch.tensor([-1.0, 1.0], dtype=result["flow"].dtype)
+        result["flow"] = result["flow"] * sign[:, None, None]  # (t, 2, h, w): negate dx
+    return result
+
+
+class Normalize:
+    """Standardise ``image`` / ``video`` channels (ImageNet statistics by default)."""
+
+    def __init__(self, mean=IMAGENET_MEAN, std=IMAGENET_STD):
+        self.mean = torch.tensor(mean, dtype=torch.float32)[:, None, None]  # (3, 1, 1)
+        self.std = torch.tensor(std, dtype=torch.float32)[:, None, None]
+
+    def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
+        result = dict(sample)
+        for key in IMAGE_KEYS:
+            if key in sample:
+                result[key] = (sample[key] - self.mean) / self.std
+        return result
+
+
+def boxes_from_segment(segment: torch.Tensor, num_objects: int) -> torch.Tensor:
+    """Normalised ltrb boxes of ids 1..num_objects: (..., H, W) -> (..., num_objects, 4).
+
+    Row k belongs to id k + 1; an id absent from a frame gets a zero row. Right and bottom are the
+    pixel edges (``(max + 1) / size``), so a full-frame object spans 0..1.
+    """
+    height, width = segment.shape[-2:]
+    ids = torch.arange(1, num_objects + 1, device=segment.device)
+    masks = segment.unsqueeze(-3) == ids[:, None, None]  # (..., k, h, w)
+    rows = masks.any(-1)  # (..., k, h)
+    cols = masks.any(-2)  # (..., k, w)
+    present = rows.any(-1)  # (..., k)
+    row_index = torch.arange(height, device=segment.device)
+    col_index = torch.arange(width, device=segment.device)
+    top = torch.where(rows, row_index, height).amin(-1)
+    bottom = torch.where(rows, row_index, -1).amax(-1) + 1
+    left = torch.where(cols, col_index, width).amin(-1)
+    right = torch.where(cols, col_index, -1).amax(-1) + 1
+    boxes = torch.stack([left / width, top / height, right / width, bottom / height], dim=-1)
+    return torch.where(present.unsqueeze(-1), boxes, torch.zeros(())).float()
+
+
+class RecomputeBoxes:
+    """Replace ``bbox`` (when the sample has one) by the boxes of the augmented ``segment``.
+
+    The row count is kept (objects of the whole video stay numbered even when they leave the clip
+    or the crop) and grows if the segment holds larger ids.
+    """
+
+    def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
+        if "bbox" not in sample:
+            return sample
+        if "segment" not in sample:
+            raise ValueError("recomputing boxes needs the 'segment' key; add it to the dataset's keys")
+        segment = sample["segment"]
+        num_objects = max(sample["bbox"].shape[-2], int(segment.max()) if segment.numel() else 0)
+        return dict(sample, bbox=boxes_from_segment(segment, num_objects))
+
+
+class MergeStuffIntoBackground:
+    """COCO object discovery: stuff segments become background and thing ids are compacted to 1..n.
+
+    Needs ``isthing`` (S,) for ids 1..S; rows of ``bbox`` / ``clazz`` / ``isthing`` keep things only.
+    """
+
+    def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
+        if "isthing" not in sample:
+            raise ValueError("merging stuff needs the 'isthing' key; add it to the dataset's keys")
+        isthing = sample["isthing"].bool()
+        new_ids = torch.zeros(len(isthing) + 1, dtype=torch.long)  # old id -> new id, 0 for stuff
+        new_ids[1:][isthing] = torch.arange(1, int(isthing.sum()) + 1)
+        result = dict(sample, segment=new_ids[sample["segment"]])
+        for key in ("bbox", "clazz", "isthing"):
+            if key in sample:
+                result[key] = sample[key][isthing]
+        return result
+
+
+class PadObjects:
+    """Pad (or refuse to cut) object axes to a fixed count, e.g. ``num_slots`` for conditional slots.
+
+    ``axes`` maps a key to its object axis: ``bbox`` (..., S, 4) uses -2, ``clazz`` (..., S) uses -1.
+    """
+
+    def __init__(self, num_objects: int, axes: dict | None = None):
+        self.num_objects = num_objects
+        self.axes = axes if axes is not None else {"bbox": -2, "clazz": -1, "isthing": -1}
+
+    def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
+        result = dict(sample)
+        for key, axis in self.axes.items():
+            if key in sample:
+                result[key] = pad_axis(sample[key], axis, self.num_objects, key)
+        return result
+
+
+def pad_axis(x: torch.Tensor, axis: int, length: int, name: str) -> torch.Tensor:
+    """Zero-pad ``x`` along ``axis`` to ``length``; an error if it is already longer."""
+    current = x.shape[axis]
+    if current > length:
+        raise ValueError(
+            f"'{name}' has {current} objects, more than the fixed count {length}; "
+            "raise the count (e.g. num_slots) or drop objects in the dataset"
+        )
+    if current == length:
+        return x
+    pad_shape = list(x.shape)
+    pad_shape[axis] = length - current
+    return torch.cat([x, x.new_zeros(pad_shape)], dim=axis)
+
+
+class FlowToRGB:
+    """Render ``flow`` (T, 2, H, W) as an RGB target in [0, 1] under ``key`` (SAVi-style).
+
+    Hue is the flow direction, saturation its magnitude divided by ``max_magnitude`` pixels
+    (clipped to 1), value 1: zero flow is white. The default ``max_magnitude`` of 50 px suits
+    256 px frames; use about size / 5 for smaller ones.
+    """
+
+    def __init__(self, max_magnitude: float = 50.0, key: str = "flow_rgb"):
+        self.max_magnitude = max_magnitude
+        self.key = key
+
+    def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
+        return dict(sample, **{self.key: flow_to_rgb(sample["flow"], self.max_magnitude)})
+
+
+def flow_to_rgb(flow: torch.Tensor, max_magnitude: float) -> torch.Tensor:
+    """(..., 2, H, W) flow in pixels -> (..., 3, H, W) RGB in [0, 1] via HSV."""
+    dx, dy = flow.unbind(-3)
+    hue = (torch.atan2(dy, dx) / (2 * math.pi)) % 1.0
+    saturation = (torch.hypot(dx, dy) / max_magnitude).clamp(max=1.0)
+    return hsv_to_rgb(hue, saturation, torch.ones_like(hue))
+
+
+def hsv_to_rgb(hue: torch.Tensor, saturation: torch.Tensor, value: torch.Tensor) -> torch.Tensor:
+    """HSV in [0, 1] (hue in turns) -> RGB stacked on a new axis -3."""
+    sector = hue * 6.0
+    channel_offsets = torch.tensor([5.0, 3.0, 1.0], dtype=hue.dtype)  # r, g, b
+    k = (sector.unsqueeze(-3) + channel_offsets[:, None, None]) % 6.0  # (..., 3, h, w)
+    ramp = torch.minimum(k, 4.0 - k).clamp(0.0, 1.0)
+    return value.unsqueeze(-3) - value.unsqueeze(-3) * saturation.unsqueeze(-3) * ramp
+
+
+def train_transforms(size: int, num_objects: int | None = None) -> Compose:
+    """The standard training pipeline: random resized crop, flip, ImageNet normalisation, boxes
+    recomputed from the masks, and object axes padded to ``num_objects`` when given."""
+    steps = [RandomResizedCrop(size), RandomHorizontalFlip(), Normalize(), RecomputeBoxes()]
+    return Compose(steps + _padding(num_objects))
+
+
+def val_transforms(size: int, num_objects: int | None = None) -> Compose:
+    """The standard validation pipeline: centre largest square, resize, normalisation, boxes."""
+    steps = [CenterCrop(), Resize(size), Normalize(), RecomputeBoxes()]
+    return Compose(steps + _padding(num_objects))
+
+
+def _padding(num_objects: int | None) -> list:
+    return [PadObjects(num_objects)] if num_objects is not None else []

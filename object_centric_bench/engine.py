@@ -1,0 +1,414 @@
+"""The training and validation engine: build an experiment from a config, train it, score it.
+
+The loop itself is ``Engine.train_step``: forward, post-process, losses, backward, clip, step.
+Everything else (what the model reads, which losses and metrics run on which outputs) comes from
+the config through pack paths.
+"""
+
+import contextlib
+import json
+import math
+import os
+import random
+import time
+
+import numpy as np
+import torch
+from torch.nn.parallel import DistributedDataParallel
+from tqdm import tqdm
+
+from . import checkpoint as ckpt
+from . import distributed as distrib
+from .config import ConfigError, build, dump_config, require
+from .datum.collate import PadObjectsCollate
+from .datum.sampler import TrainSampler, ValSampler, worker_init_fn
+from .learn.optim import Schedules, freeze_by_pattern, param_groups
+from .pack import Pack, bind_all
+
+KNOWN_KEYS = {
+    "total_steps", "val_interval", "ckpt_interval", "ckpt_keep", "log_interval",
+    "batch_size_train", "batch_size_val", "num_workers", "precision", "seed", "data_dir",
+    "dataset_t", "dataset_v", "collate_fn", "model", "model_imap", "postprocess_t",
+    "postprocess_v", "loss_fn", "metric_fn_t", "metric_fn_v", "optimizer", "param_groups",
+    "freeze", "schedules", "clip_grad_norm", "visualize",
+}
+PRECISIONS = ("fp32", "bf16", "fp16")
+
+
+def check_config_keys(cfg):
+    """Refuse unknown top-level names (a typo would otherwise be silently ignored)."""
+    unknown = sorted(set(cfg) - KNOWN_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"unknown config key(s): {', '.join(unknown)}. Known keys: {', '.join(sorted(KNOWN_KEYS))}. "
+            "Name helper variables of a config with a leading underscore."
+        )
+    precision = cfg.get("precision", "fp32")
+    if precision not in PRECISIONS:
+        raise ConfigError(f"config key 'precision' must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+
+
+def seed_everything(seed):
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def to_device(value, device):
+    if torch.is_tensor(value):
+        return value.to(device, non_blocking=True)
+    if isinstance(value, dict):
+        return {k: to_device(v, device) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(to_device(v, device) for v in value)
+    return value
+
+
+def _float32(value):
+    """Losses and metrics run in float32, whatever the autocast dtype of the forward was."""
+    if torch.is_tensor(value) and value.is_floating_point() and value.dtype != torch.float64:
+        return value.float()
+    return value
+
+
+def resolve_data_file(node, data_dir, path):
+    """Join a dataset node's relative ``data_file`` to ``data_dir``."""
+    if not isinstance(node, dict) or "type" not in node:
+        raise ConfigError(f"{path} must be a dataset node dict(type=..., data_file=...)")
+    node = dict(node)
+    data_file = node.get("data_file")
+    if isinstance(data_file, str) and not os.path.isabs(data_file):
+        node["data_file"] = os.path.join(data_dir, data_file)
+    return node
+
+
+def read_fingerprint(data_file):
+    """The content fingerprint from the dataset's manifest, when it has one."""
+    try:
+        with open(f"{data_file}.manifest.json") as f:
+            return json.load(f).get("fingerprint")
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def protocol_of(obj):
+    method = getattr(obj, "protocol", None)
+    return method() if callable(method) else None
+
+
+class Engine:
+    """One experiment: the built config, the model, data, losses, metrics and optimiser state."""
+
+    def __init__(self, cfg, run_dir=None, device=None, seed=None, data_dir=None, train=True):
+        check_config_keys(cfg)
+        self.cfg = cfg
+        self.info = distrib.setup(device)
+        self.device = self.info.device
+        self.seed = int(seed if seed is not None else cfg.get("seed", 0))
+        self.precision = cfg.get("precision", "fp32")
+        if self.precision == "fp16" and self.device.type != "cuda":
+            raise ConfigError("config key 'precision' is fp16, which needs CUDA; use bf16 or fp32 on a CPU")
+        self.data_dir = data_dir if data_dir is not None else cfg.get("data_dir", "data")
+        self.run_dir = run_dir
+        self.step = 0
+        seed_everything(self.seed)
+
+        self.model = build(require(cfg, "model", dict), "model").to(self.device)
+        self.model_imap = dict(require(cfg, "model_imap", dict))
+        self.frozen = freeze_by_pattern(self.model, cfg.get("freeze", []))
+        self.post_t = build(cfg.get("postprocess_t", []), "postprocess_t")
+        self.post_v = build(cfg.get("postprocess_v", []), "postprocess_v")
+        self.losses = bind_all(build(require(cfg, "loss_fn", dict), "loss_fn"), "loss_fn")
+        self.metrics_t = bind_all(build(cfg.get("metric_fn_t", {}), "metric_fn_t"), "metric_fn_t")
+        self.metrics_v = bind_all(build(cfg.get("metric_fn_v", {}), "metric_fn_v"), "metric_fn_v")
+        visualize = bind_all({"visualize": build(cfg["visualize"], "visualize")}, "config") if cfg.get("visualize") else {}
+        self.visualize = visualize.get("visualize")
+        self.collate = build(cfg["collate_fn"], "collate_fn") if "collate_fn" in cfg else PadObjectsCollate()
+        self.batch_size_val = require(cfg, "batch_size_val", int)
+        self.dataset_v_file = None
+        self.dataset_v = self._build_dataset("dataset_v")
+        if train:
+            self.total_steps = require(cfg, "total_steps", int)
+            self.batch_size_train = require(cfg, "batch_size_train", int)
+            self.val_interval = cfg.get("val_interval") or self.total_steps
+            self.ckpt_interval = cfg.get("ckpt_interval") or self.val_interval
+            self.log_interval = cfg.get("log_interval", 10)
+            self.clip_grad_norm = cfg.get("clip_grad_norm")
+            self.dataset_t = self._build_dataset("dataset_t")
+            groups = param_groups(self.model, cfg.get("param_groups", []))
+            self.optimizer = build(require(cfg, "optimizer", dict), "optimizer", params=groups)
+            self.schedules = Schedules(build(cfg.get("schedules", []), "schedules"))
+            self.schedules.check(self.model)
+            self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.precision == "fp16")
+        self.net = self.model
+        if self.info.enabled and any(p.requires_grad for p in self.model.parameters()):
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            self.net = DistributedDataParallel(self.model, device_ids=ids)
+        self._paths_checked = False
+
+    # ----------------------------------------------------------------- building
+    def _build_dataset(self, key):
+        node = resolve_data_file(require(self.cfg, key, dict), self.data_dir, key)
+        if key == "dataset_v":
+            self.dataset_v_file = node.get("data_file")
+        return build(node, key)
+
+    def autocast(self):
+        if self.precision == "fp32":
+            return contextlib.nullcontext()
+        dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
+        return torch.autocast(self.device.type, dtype=dtype)
+
+    def _loader(self, dataset, batch_sampler):
+        workers = self.cfg.get("num_workers", 0)
+        generator = torch.Generator().manual_seed(self.seed * 1000 + self.info.rank)
+        return torch.utils.data.DataLoader(
+            dataset, batch_sampler=batch_sampler, num_workers=workers, collate_fn=self.collate,
+            worker_init_fn=worker_init_fn if workers else None, generator=generator,
+            pin_memory=self.device.type == "cuda", persistent_workers=False,
+        )
+
+    def train_loader(self):
+        """An endless loader that continues exactly where step ``self.step`` left it."""
+        sampler = TrainSampler(
+            len(self.dataset_t), seed=self.seed, shuffle=True, rank=self.info.rank,
+            world_size=self.info.world_size, start=self.step * self.batch_size_train,
+        )
+        batches = torch.utils.data.BatchSampler(sampler, self.batch_size_train, drop_last=True)
+        return self._loader(self.dataset_t, batches)
+
+    def val_loader(self):
+        sampler = ValSampler(len(self.dataset_v), rank=self.info.rank, world_size=self.info.world_size)
+        batches = torch.utils.data.BatchSampler(sampler, self.batch_size_val, drop_last=False)
+        return self._loader(self.dataset_v, batches)
+
+    # ----------------------------------------------------------------- one step
+    def forward(self, batch, steps):
+        pack = Pack(batch)
+        with self.autocast():
+            output = self.net(**pack.gather(self.model_imap))
+            if not isinstance(output, dict):
+                raise TypeError(f"{type(self.model).__name__}.forward must return a dict, got {type(output).__name__}")
+            pack.output = output
+            for step in steps:
+                step(pack)
+        return pack
+
+    def compute(self, pack, bound, target):
+        for name, item in bound.items():
+            kwargs = {k: _float32(v) for k, v in pack.gather(item.map).items()}
+            target[name] = item.fn(**kwargs)
+
+    def check_paths(self, pack):
+        """On the first step: every declared path of validation must exist too (fail now, not later)."""
+        probe = Pack(pack.batch)
+        probe.output = dict(pack.output)
+        with torch.no_grad():
+            for step in self.post_v:
+                step(probe)
+            for item in self.metrics_v.values():
+                probe.gather(item.map)
+        self._paths_checked = True
+
+    def train_step(self, batch):
+        pack = self.forward(batch, self.post_t)
+        if not self._paths_checked:
+            self.check_paths(pack)
+        self.compute(pack, self.losses, pack.loss)
+        total = sum(self.losses[n].weight * v for n, v in pack.loss.items())
+        if not torch.isfinite(total):
+            values = ", ".join(f"{n}={v.item():.4g}" for n, v in pack.loss.items())
+            raise FloatingPointError(
+                f"non-finite loss at step {self.step + 1} ({values}). The checkpoints in "
+                f"{self.run_dir or '(no run directory)'} are intact; resume from them with a lower "
+                "learning rate, stronger gradient clipping or another precision."
+            )
+        self.optimizer.zero_grad(set_to_none=True)
+        self.scaler.scale(total).backward()
+        if self.clip_grad_norm:
+            self.scaler.unscale_(self.optimizer)
+            params = [p for g in self.optimizer.param_groups for p in g["params"]]
+            torch.nn.utils.clip_grad_norm_(params, self.clip_grad_norm)
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        with torch.no_grad():
+            self.compute(pack, self.metrics_t, pack.metric)
+        return total.detach(), pack
+
+    # ----------------------------------------------------------------- training
+    def fit(self, resume=None, init_ckpts=()):
+        """Train to ``total_steps``; ``resume`` is a checkpoint path, ``"auto"`` or None."""
+        ckpt_dir = os.path.join(self.run_dir, "ckpt")
+        if self.info.is_main:
+            os.makedirs(ckpt_dir, exist_ok=True)
+            ckpt.clean_temporaries(ckpt_dir)
+            with open(os.path.join(self.run_dir, "config.py"), "w") as f:
+                f.write(dump_config(self.cfg))
+        if init_ckpts:
+            ckpt.init_from_checkpoints(self.model, init_ckpts)
+        path = ckpt.newest_checkpoint(ckpt_dir) if resume == "auto" else resume
+        if path:
+            self.load(path)
+        self.writer = self._tensorboard()
+        bar = tqdm(total=self.total_steps, initial=self.step, disable=not self.info.is_main,
+                   dynamic_ncols=True, mininterval=1.0, desc="train")
+        self.net.train()
+        batches = iter(self.train_loader())
+        while self.step < self.total_steps:
+            scheduled = self.schedules.apply(self.step, self.model, self.optimizer)
+            batch = to_device(next(batches), self.device)
+            loss, pack = self.train_step(batch)
+            self.step += 1
+            bar.update(1)
+            if self.step % self.log_interval == 0 or self.step == self.total_steps:
+                record = dict(loss=loss.item(), **{n: v.item() for n, v in pack.loss.items()}, **scheduled)
+                record.update({n: float(np.nanmean(v.double().cpu().numpy())) for n, v in pack.metric.items()})
+                bar.set_postfix({k: f"{v:.4g}" for k, v in record.items() if k in ("loss", "optimizer.lr")}, refresh=False)
+                self.log(dict(split="train", step=self.step, **record))
+            if self.step % self.val_interval == 0 or self.step == self.total_steps:
+                self.log_validation(self.validate())
+            if self.step % self.ckpt_interval == 0 or self.step == self.total_steps:
+                self.save(ckpt_dir)
+        bar.close()
+        if self.writer:
+            self.writer.close()
+        return self.step
+
+    def _tensorboard(self):
+        if not self.info.is_main or self.run_dir is None:
+            return None
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+        except ImportError:
+            return None
+        return SummaryWriter(os.path.join(self.run_dir, "tb"))
+
+    def log(self, record):
+        if not self.info.is_main or self.run_dir is None:
+            return
+        with open(os.path.join(self.run_dir, "metrics.jsonl"), "a") as f:
+            f.write(json.dumps(record) + "\n")
+        if getattr(self, "writer", None):
+            for key, value in record.items():
+                if isinstance(value, float):
+                    self.writer.add_scalar(f"{record['split']}/{key}", value, record["step"])
+
+    def log_validation(self, result):
+        if self.info.is_main:
+            shown = "  ".join(f"{k}={v:.4f}" for k, v in result["metric"].items())
+            tqdm.write(f"step {self.step}: val {shown}")
+        self.log(dict(split="val", step=self.step, **result))
+
+    # ----------------------------------------------------------------- validation
+    @torch.no_grad()
+    def validate(self):
+        """Score the validation split; every sample once across ranks; mean over valid samples."""
+        was_training = self.net.training
+        self.net.eval()
+        names = list(self.metrics_v) + [f"loss.{n}" for n in self.losses]
+        sums = torch.zeros(len(names), dtype=torch.float64, device=self.device)
+        counts = torch.zeros(len(names) + 1, dtype=torch.float64, device=self.device)
+        start = time.time()
+        for i, batch in enumerate(self.val_loader()):
+            batch = to_device(batch, self.device)
+            pack = self.forward(batch, self.post_v)
+            self.compute(pack, self.metrics_v, pack.metric)
+            self.compute(pack, self.losses, pack.loss)
+            size = len(next(iter(pack.batch.values())))
+            for j, name in enumerate(self.metrics_v):
+                values = pack.metric[name].double().reshape(-1)
+                valid = ~torch.isnan(values)
+                sums[j] += values[valid].sum()
+                counts[j] += valid.sum()
+            for j, name in enumerate(self.losses, start=len(self.metrics_v)):
+                sums[j] += pack.loss[name].double() * size
+                counts[j] += size
+            counts[-1] += size
+            if i == 0 and self.visualize is not None and self.info.is_main and self.run_dir:
+                out = os.path.join(self.run_dir, "viz", f"step_{self.step:06d}.png")
+                os.makedirs(os.path.dirname(out), exist_ok=True)
+                self.visualize.fn(**pack.gather(self.visualize.map), path=out)
+        distrib.all_reduce_sum(sums, self.info)
+        distrib.all_reduce_sum(counts, self.info)
+        means = (sums / counts[:-1].clamp(min=1)).tolist()
+        metric = {n: (means[j] if counts[j] > 0 else float("nan")) for j, n in enumerate(self.metrics_v)}
+        loss = {n[5:]: means[j] for j, n in enumerate(names) if n.startswith("loss.")}
+        if was_training:
+            self.net.train()
+        return dict(
+            metric=metric, loss=loss, num_samples=int(counts[-1].item()),
+            num_valid={n: int(counts[j].item()) for j, n in enumerate(self.metrics_v)},
+            seconds=time.time() - start, protocol=self.protocol(),
+        )
+
+    def protocol(self):
+        """How the numbers were computed (metrics.md, "Protocol record")."""
+        return dict(
+            split=self.dataset_v_file,
+            dataset=protocol_of(self.dataset_v),
+            dataset_fingerprint=read_fingerprint(self.dataset_v_file) if self.dataset_v_file else None,
+            metrics={n: protocol_of(b.fn) for n, b in self.metrics_v.items()},
+            postprocess=[protocol_of(s) or type(s).__name__ for s in self.post_v],
+            precision=self.precision, seed=self.seed, step=self.step,
+        )
+
+    # ----------------------------------------------------------------- checkpoints
+    def state(self):
+        return dict(
+            model=self.model.state_dict(), optimizer=self.optimizer.state_dict(),
+            scaler=self.scaler.state_dict(), step=self.step,
+            loader=dict(consumed_per_rank=self.step * self.batch_size_train, world_size=self.info.world_size,
+                        seed=self.seed),
+            config=dump_config(self.cfg),
+        )
+
+    def save(self, ckpt_dir):
+        rngs = distrib.all_gather_object(ckpt.rng_state(), self.info)
+        if self.info.is_main:
+            fingerprints = {}
+            for key in ("dataset_t", "dataset_v"):
+                data_file = resolve_data_file(self.cfg[key], self.data_dir, key).get("data_file")
+                if isinstance(data_file, str):
+                    fingerprints[key] = read_fingerprint(data_file)
+            state = dict(self.state(), rng=rngs, provenance=ckpt.provenance(fingerprints))
+            step_path = os.path.join(ckpt_dir, f"step_{self.step:06d}.pth")
+            ckpt.atomic_save(state, step_path)
+            ckpt.link_or_copy(step_path, os.path.join(ckpt_dir, "last.pth"))
+            ckpt.prune_checkpoints(ckpt_dir, self.cfg.get("ckpt_keep", 3))
+        distrib.barrier(self.info)
+
+    def load(self, path):
+        """Continue the run stored at ``path`` (model, optimiser, scaler, step, RNG, loader position)."""
+        state = ckpt.load_checkpoint(path, map_location=self.device)
+        self.model.load_state_dict(state["model"])
+        self.optimizer.load_state_dict(state["optimizer"])
+        if state.get("scaler"):
+            self.scaler.load_state_dict(state["scaler"])
+        self.step = int(state["step"])
+        rngs = state.get("rng", [])
+        if state["loader"]["world_size"] != self.info.world_size:
+            raise RuntimeError(
+                f"{path} was written by {state['loader']['world_size']} process(es); resume it with "
+                f"the same number (this run has {self.info.world_size})"
+            )
+        if self.info.rank < len(rngs):
+            ckpt.set_rng_state(rngs[self.info.rank])
+        if self.info.is_main:
+            tqdm.write(f"resumed from {path} at step {self.step}")
+
+    def load_weights(self, path):
+        """Model weights only (evaluation of a checkpoint)."""
+        state = ckpt.load_checkpoint(path, map_location=self.device)
+        self.model.load_state_dict(state.get("model", state))
+        self.step = int(state.get("step", 0))
+
+
+def summarise(values):
+    """Mean and sample standard deviation of a list of floats (NaN-free)."""
+    clean = [v for v in values if not math.isnan(v)]
+    if not clean:
+        return float("nan"), float("nan")
+    mean = sum(clean) / len(clean)
+    std = math.sqrt(sum((v - mean) ** 2 for v in clean) / (len(clean) - 1)) if len(clean) > 1 else 0.0
+    return mean, std
+

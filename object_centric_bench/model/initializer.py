@@ -1,0 +1,141 @@
+"""Slot initializers: where the first queries of slot attention come from.
+
+Every initializer is called as `initializer(batch_size, condition)` and returns queries
+(b, S, D), so models can swap learned and conditional initialisation from the config.
+"""
+
+import torch
+from torch import nn
+
+from .mlp import MLP
+
+
+class GaussianInitializer(nn.Module):
+    """Learned Gaussian queries: one mean and log-std shared by all slots, or one per slot.
+
+    Noise is drawn only in training unless `sample_in_eval=True`; evaluation returns the mean,
+    so it is deterministic.
+    """
+
+    def __init__(
+        self,
+        num_slots: int,
+        slot_dim: int,
+        per_slot: bool = False,
+        sample_in_eval: bool = False,
+    ):
+        super().__init__()
+        self.num_slots = num_slots
+        self.sample_in_eval = sample_in_eval
+        rows = num_slots if per_slot else 1
+        self.mean = nn.Parameter(torch.empty(rows, slot_dim))
+        self.log_std = nn.Parameter(torch.full((rows, slot_dim), -2.0))
+        nn.init.xavier_uniform_(self.mean)
+
+    def forward(self, batch_size: int, condition: torch.Tensor | None = None) -> torch.Tensor:
+        if condition is not None:
+            raise ValueError(
+                "GaussianInitializer is unconditional: do not pass a condition (remove `bbox` "
+                "from model_imap) or use a conditional initializer"
+            )
+        mean = self.mean.expand(self.num_slots, -1)  # (S, D)
+        queries = mean.expand(batch_size, -1, -1)  # (b, S, D)
+        if self.training or self.sample_in_eval:
+            std = self.log_std.exp().expand(self.num_slots, -1)
+            queries = queries + std * torch.randn_like(queries)
+        return queries
+
+
+class _ConditionalInitializer(nn.Module):
+    """Maps one condition per slot to a query; empty (padded) slots get a fixed 'empty' input.
+
+    Subclasses say which conditions are empty and how a condition is encoded.
+    """
+
+    empty_value = -1.0
+
+    def forward(self, batch_size: int, condition: torch.Tensor | None = None) -> torch.Tensor:
+        if condition is None:
+            raise ValueError(
+                f"{type(self).__name__} needs a per-slot condition (first-frame boxes, centres or "
+                "masks): map it in model_imap, e.g. bbox='batch.bbox'"
+            )
+        if condition.shape[0] != batch_size:
+            raise ValueError(
+                f"condition has batch size {condition.shape[0]}, expected {batch_size}"
+            )
+        empty = self.is_empty(condition)  # (b, S)
+        filler = torch.full_like(condition, self.empty_value)
+        shape = empty.shape + (1,) * (condition.dim() - 2)
+        condition = torch.where(empty.reshape(shape), filler, condition)
+        return self.encode(condition.float())
+
+    def is_empty(self, condition: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def encode(self, condition: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+
+class BoxInitializer(_ConditionalInitializer):
+    """Queries from boxes (b, S, 4), ltrb normalised to [0, 1], through an MLP.
+
+    A box with no positive area or with non-finite values (zeros where an object is invisible,
+    padding) counts as empty and is replaced by -1 coordinates.
+    """
+
+    def __init__(self, slot_dim: int, hidden_dim: int = 256):
+        super().__init__()
+        self.mlp = MLP(4, [hidden_dim], slot_dim, nn.ReLU)
+
+    def is_empty(self, condition: torch.Tensor) -> torch.Tensor:
+        left, top, right, bottom = condition.unbind(-1)
+        finite = condition.isfinite().all(-1)
+        return ~(finite & (right > left) & (bottom > top))
+
+    def encode(self, condition: torch.Tensor) -> torch.Tensor:
+        return self.mlp(condition)
+
+
+class CentreInitializer(_ConditionalInitializer):
+    """Queries from object centres of mass (b, S, 2) as (x, y) in [0, 1], through an MLP.
+
+    A centre with a negative or non-finite coordinate (pad with -1 or NaN) counts as empty.
+    """
+
+    def __init__(self, slot_dim: int, hidden_dim: int = 256):
+        super().__init__()
+        self.mlp = MLP(2, [hidden_dim], slot_dim, nn.ReLU)
+
+    def is_empty(self, condition: torch.Tensor) -> torch.Tensor:
+        return ~(condition.isfinite() & (condition >= 0)).all(-1)
+
+    def encode(self, condition: torch.Tensor) -> torch.Tensor:
+        return self.mlp(condition)
+
+
+class MaskInitializer(_ConditionalInitializer):
+    """Queries from binary object masks (b, S, H, W) through a small CNN and an MLP.
+
+    An all-zero mask counts as empty and is replaced by a constant -1 image.
+    """
+
+    def __init__(self, slot_dim: int, channels: int = 32, hidden_dim: int = 256):
+        super().__init__()
+        self.cnn = nn.Sequential(
+            nn.Conv2d(1, channels, 5, stride=2, padding=2),
+            nn.ReLU(),
+            nn.Conv2d(channels, channels, 5, stride=2, padding=2),
+            nn.ReLU(),
+            nn.Conv2d(channels, channels, 5, stride=2, padding=2),
+            nn.AdaptiveAvgPool2d(1),
+        )
+        self.mlp = MLP(channels, [hidden_dim], slot_dim, nn.ReLU)
+
+    def is_empty(self, condition: torch.Tensor) -> torch.Tensor:
+        return condition.flatten(2).abs().sum(-1) == 0
+
+    def encode(self, condition: torch.Tensor) -> torch.Tensor:
+        b, s, h, w = condition.shape
+        features = self.cnn(condition.reshape(b * s, 1, h, w)).reshape(b, s, -1)  # (b, S, C)
+        return self.mlp(features)

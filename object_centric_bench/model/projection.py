@@ -1,0 +1,54 @@
+"""Encoder projection (backbone features -> slot attention inputs) and positional embeddings."""
+
+import torch
+from torch import nn
+
+from .mlp import MLP
+
+
+class EncoderProjection(nn.Module):
+    """LayerNorm then a GELU MLP from the backbone width to the slot attention input width."""
+
+    def __init__(self, in_dim: int, hidden_dim: int, out_dim: int):
+        super().__init__()
+        self.norm = nn.LayerNorm(in_dim)
+        self.mlp = MLP(in_dim, [hidden_dim], out_dim, nn.GELU)
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        return self.mlp(self.norm(features))
+
+
+class LearnedPositionEmbedding(nn.Module):
+    """A learned vector per token position, added to tokens (b, N, C)."""
+
+    def __init__(self, num_tokens: int, dim: int):
+        super().__init__()
+        self.embedding = nn.Parameter(torch.randn(1, num_tokens, dim) * 0.02)
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        if tokens.shape[1] != self.embedding.shape[1]:
+            raise ValueError(
+                f"got {tokens.shape[1]} tokens but the position embedding was built for "
+                f"{self.embedding.shape[1]}: set num_tokens to match the feature map"
+            )
+        return tokens + self.embedding
+
+
+class GridPositionEmbedding(nn.Module):
+    """SAVi's position embedding: a linear map of the grid (x, y, 1-x, 1-y), added to (b, C, h, w).
+
+    The grid is built from the input's own size, so one module serves any resolution.
+    """
+
+    def __init__(self, dim: int):
+        super().__init__()
+        self.linear = nn.Linear(4, dim)
+
+    def forward(self, feature_map: torch.Tensor) -> torch.Tensor:
+        h, w = feature_map.shape[-2:]
+        ys = torch.linspace(0, 1, h, device=feature_map.device)
+        xs = torch.linspace(0, 1, w, device=feature_map.device)
+        y, x = torch.meshgrid(ys, xs, indexing="ij")
+        grid = torch.stack([x, y, 1 - x, 1 - y], dim=-1)  # (h, w, 4)
+        embedding = self.linear(grid).permute(2, 0, 1)  # (C, h, w)
+        return feature_map + embedding

@@ -1,0 +1,153 @@
+"""Config loading, building, overrides, dumping, and the error messages of malformed configs."""
+
+import textwrap
+
+import pytest
+import torch
+
+from object_centric_bench.config import (
+    ConfigError, apply_overrides, build, dump_config, load_config,
+)
+from object_centric_bench.engine import Engine, check_config_keys
+from object_centric_bench.pack import Pack, PackPathError
+
+
+class Block:
+    def __init__(self, dim: int, inner=None, ratio: float = 1.0, name: str = "block"):
+        self.dim, self.inner, self.ratio, self.name = dim, inner, ratio, name
+
+
+def write(tmp_path, name, body):
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(body))
+    return str(path)
+
+
+def test_build_is_recursive_through_lists_and_dicts():
+    node = dict(type=Block, dim=4, inner=[dict(type=Block, dim=2), {"x": dict(type=Block, dim=1)}])
+    obj = build(node)
+    assert isinstance(obj, Block) and obj.dim == 4
+    assert isinstance(obj.inner[0], Block) and obj.inner[0].dim == 2
+    assert obj.inner[1]["x"].dim == 1
+
+
+def test_type_may_be_a_dotted_string():
+    layer = build(dict(type="torch.nn.Linear", in_features=3, out_features=2))
+    assert isinstance(layer, torch.nn.Linear)
+
+
+def test_load_skips_imports_and_private_names(tmp_path):
+    path = write(tmp_path, "a/exp.py", """
+        import torch
+        from torch.nn import Linear
+        _hidden = 3
+        model = dict(type=Linear, in_features=_hidden, out_features=2)
+        total_steps = 5
+    """)
+    cfg = load_config(path)
+    assert set(cfg) == {"model", "total_steps"}
+    assert cfg["model"]["in_features"] == 3
+
+
+def test_two_configs_with_the_same_file_name_do_not_collide(tmp_path):
+    a = load_config(write(tmp_path, "x/same.py", "value = 1\n"))
+    b = load_config(write(tmp_path, "y/same.py", "value = 2\n"))
+    assert (a["value"], b["value"]) == (1, 2)
+
+
+def test_overrides_use_dotted_paths_and_literals():
+    cfg = dict(model=dict(type=Block, dim=3, inner=[1, 2]), total_steps=10, precision="fp32")
+    apply_overrides(cfg, ["model.dim=8", "model.inner=[4, 5, 6]", "total_steps=7", "precision=bf16",
+                          "model.inner.1=9", "model.ratio=0.5"])
+    assert cfg["model"]["dim"] == 8 and cfg["model"]["inner"] == [4, 9, 6]
+    assert cfg["total_steps"] == 7 and cfg["precision"] == "bf16"
+    assert build(cfg["model"]).ratio == 0.5
+    apply_overrides(cfg, ["num_workers=2"], new_top_level={"num_workers"})
+    assert cfg["num_workers"] == 2
+
+
+def test_dump_then_load_gives_the_same_config(tmp_path):
+    cfg = dict(model=dict(type=Block, dim=3, inner=(1, 2.5, "s", None)), opt=dict(type=torch.optim.Adam, lr=1e-3),
+               steps=[dict(type=torch.nn.Identity)])
+    path = tmp_path / "config.py"
+    path.write_text(dump_config(cfg))
+    assert load_config(str(path)) == cfg
+
+
+# Each malformed config, and the words its error must contain (the dotted path, the key).
+MALFORMED = [
+    (dict(model=dict(type=Block, dim=1, widht=3)), "model", "model: ", "widht"),
+    (dict(model=dict(type=Block)), "model", "model: ", "missing required argument(s) dim"),
+    (dict(model=dict(type=Block, dim="four")), "model", "model.dim", "expects int"),
+    (dict(model=dict(type=Block, dim=1, ratio="big")), "model", "model.ratio", "expects float"),
+    (dict(model=dict(type=Block, dim=1, inner=dict(type=Block, dim=2, bad=1))), "model", "model.inner", "bad"),
+    (dict(model=dict(type=Block, dim=1, inner=[1, dict(type=Block)])), "model", "model.inner.1", "dim"),
+    (dict(model=dict(type="torch.nn.NoSuchLayer")), "model", "model.type", "NoSuchLayer"),
+    (dict(model=dict(type=42)), "model", "model.type", "class or function"),
+    (dict(model=dict(type=torch.nn.Linear, in_features=-1, out_features=2)), "model", "model: building", "Linear"),
+    (dict(model=dict(type=Block, dim=1, name=3)), "model", "model.name", "expects str"),
+]
+
+
+@pytest.mark.parametrize("cfg,key,path,words", MALFORMED)
+def test_malformed_nodes_name_their_path(cfg, key, path, words):
+    with pytest.raises(ConfigError) as info:
+        build(cfg[key], key)
+    assert path in str(info.value) and words in str(info.value)
+
+
+@pytest.mark.parametrize("option,words", [
+    ("model.nope.x=1", "'model.nope' names nothing"),
+    ("model.inner.7=1", "'model.inner.7' names nothing"),
+    ("modle.dim=1", "'modle' names nothing"),
+    ("loss_fn.recon.wieght=2", "'loss_fn.recon.wieght' names nothing"),
+    ("no_equals_sign", "key.path=value"),
+])
+def test_bad_overrides_name_the_path(option, words):
+    cfg = dict(model=dict(type=Block, dim=1, inner=[1]), loss_fn=dict(recon=dict(fn=None, map={}, weight=1)))
+    with pytest.raises(ConfigError) as info:
+        apply_overrides(cfg, [option])
+    assert words in str(info.value)
+
+
+def test_unknown_top_level_key_and_bad_precision_are_refused():
+    with pytest.raises(ConfigError, match="totl_steps"):
+        check_config_keys(dict(totl_steps=3))
+    with pytest.raises(ConfigError, match="precision"):
+        check_config_keys(dict(precision="fp8"))
+
+
+def test_config_that_fails_to_execute_names_the_file(tmp_path):
+    path = write(tmp_path, "broken.py", "model = dict(type=UndefinedThing)\n")
+    with pytest.raises(ConfigError, match="broken.py"):
+        load_config(path)
+
+
+def test_pack_path_errors_list_existing_keys():
+    pack = Pack(dict(image=1, segment=2))
+    pack.output = dict(alpha=3)
+    assert pack.get("output.alpha") == 3
+    with pytest.raises(PackPathError, match="'output' has keys: alpha"):
+        pack.get("output.recon")
+    with pytest.raises(PackPathError, match="must start with one of"):
+        pack.get("outputs.alpha")
+
+
+def test_engine_reports_wrong_wiring_on_the_first_step(tmp_path):
+    cfg = load_config("tests/configs/toy.py")
+    cfg["loss_fn"]["recon"]["map"]["input"] = "output.reconstruction"
+    engine = Engine(cfg, run_dir=str(tmp_path))
+    with pytest.raises(PackPathError, match="'output' has keys: alpha, recon"):
+        engine.fit()
+
+
+def test_engine_reports_a_missing_optimizer_and_fp16_on_cpu():
+    cfg = load_config("tests/configs/toy.py")
+    del cfg["optimizer"]
+    with pytest.raises(ConfigError, match="'optimizer' is required"):
+        Engine(cfg)
+    cfg = load_config("tests/configs/toy.py")
+    cfg["precision"] = "fp16"
+    with pytest.raises(ConfigError, match="fp16, which needs CUDA"):
+        Engine(cfg, device="cpu")
