@@ -1,0 +1,41 @@
+"""Config pieces every experiment shares: metrics, mask post-processing, optimiser and schedule,
+the frozen DINOv2 backbone. Each function returns config nodes that a config adjusts."""
+
+import torch
+
+from ..learn.metric import ARI, MBO, MIoU
+from ..learn.optim import WarmupCosine
+from ..learn.postprocess import SoftMaskToSegment
+from ..model.backbone import DINOv2
+
+
+def segmentation_metrics(pred="output.segment", gt="batch.segment", temporal="video",
+                         include_background=True, skip_first=False):
+    """``metric_fn_v`` with the four reported metrics: ``ari``, ``ari_fg``, ``mbo``, ``miou``."""
+    paths = dict(pred=pred, gt=gt)
+    unit = dict(temporal=temporal, skip_first=skip_first)
+    return dict(
+        ari=dict(fn=dict(type=ARI, foreground_only=False, **unit), map=paths),
+        ari_fg=dict(fn=dict(type=ARI, foreground_only=True, **unit), map=paths),
+        mbo=dict(fn=dict(type=MBO, include_background=include_background, **unit), map=paths),
+        miou=dict(fn=dict(type=MIoU, include_background=include_background, **unit), map=paths),
+    )
+
+
+def masks_to_segment(src, dst="output.segment", like="batch.segment", tokens=False):
+    """``postprocess_v``: soft masks at ``src`` -> index map at the ground-truth resolution."""
+    return [dict(type=SoftMaskToSegment, src=src, dst=dst, like=like, tokens=tokens)]
+
+
+def adam_warmup_cosine(lr, total_steps, warmup_steps, final_ratio=1e-3, optimizer=torch.optim.Adam, **options):
+    """``(optimizer, schedules)``: linear warm-up to ``lr`` then cosine decay to ``lr * final_ratio``."""
+    schedule = dict(type=WarmupCosine, base=lr, total_steps=total_steps, warmup_steps=warmup_steps,
+                    final=lr * final_ratio)
+    return dict(type=optimizer, lr=lr, **options), [dict(target="optimizer.lr", fn=schedule)]
+
+
+def dinov2(registers=False, final_norm=True, pretrained=True, weights_file=None):
+    """The frozen DINOv2 ViT-S/14 backbone at 224 px: 256 patch tokens of 384 channels."""
+    name = "vit_small_patch14_reg4_dinov2" if registers else "vit_small_patch14_dinov2"
+    return dict(type=DINOv2, name=name, pretrained=pretrained, weights_file=weights_file,
+                final_norm=final_norm, input_size=224)
