@@ -21,6 +21,7 @@ from . import checkpoint as ckpt
 from . import distributed as distrib
 from .config import ConfigError, build, dump_config, require
 from .datum.collate import PadObjectsCollate
+from .datum.lmdb_io import read_manifest
 from .datum.sampler import TrainSampler, ValSampler, worker_init_fn
 from .learn.optim import Schedules, freeze_by_pattern, param_groups
 from .pack import Pack, bind_all
@@ -83,12 +84,9 @@ def resolve_data_file(node, data_dir, path):
 
 
 def read_fingerprint(data_file):
-    """The content fingerprint from the dataset's manifest, when it has one."""
-    try:
-        with open(f"{data_file}.manifest.json") as f:
-            return json.load(f).get("fingerprint")
-    except (OSError, ValueError, TypeError):
-        return None
+    """The content fingerprint from the dataset's manifest (None for files without one)."""
+    manifest = read_manifest(data_file)
+    return manifest.get("fingerprint") if manifest else None
 
 
 def protocol_of(obj):

@@ -40,3 +40,8 @@ class SoftMaskToSegment:
     def __call__(self, pack) -> None:
         size = self.size if self.like is None else tuple(pack.get(self.like).shape[-2:])
         pack.set(self.dst, masks_to_index(pack.get(self.src), size, tokens=self.tokens))
+
+    def protocol(self) -> dict:
+        """How predicted segmentations are made, for the results' protocol record."""
+        resolution = f"like {self.like}" if self.like is not None else self.size
+        return dict(mask_source=self.src, resolution=resolution, resize="bilinear, then argmax over slots")
