@@ -52,6 +52,16 @@ def load_config(path):
     return cfg
 
 
+def inherit(config_file, base_path):
+    """The entries of another config, ``base_path`` relative to ``config_file`` (pass ``__file__``).
+
+    A config that differs from another in a few values starts with
+    ``globals().update(inherit(__file__, "other.py"))`` and then changes what differs. Each call
+    executes the base afresh, so adjusting the returned nodes never touches another config.
+    """
+    return load_config(os.path.join(os.path.dirname(os.path.abspath(config_file)), base_path))
+
+
 def _parse_value(text):
     """A Python literal, or the text itself when it is not one (``precision=bf16``)."""
     try:

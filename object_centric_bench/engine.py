@@ -31,7 +31,7 @@ KNOWN_KEYS = {
     "batch_size_train", "batch_size_val", "num_workers", "precision", "seed", "data_dir",
     "dataset_t", "dataset_v", "collate_fn", "model", "model_imap", "postprocess_t",
     "postprocess_v", "loss_fn", "metric_fn_t", "metric_fn_v", "optimizer", "param_groups",
-    "freeze", "schedules", "clip_grad_norm", "visualize",
+    "freeze", "schedules", "clip_grad_norm", "visualize", "find_unused_parameters",
 }
 PRECISIONS = ("fp32", "bf16", "fp16")
 
@@ -141,7 +141,8 @@ class Engine:
         self.net = self.model
         if self.info.enabled and any(p.requires_grad for p in self.model.parameters()):
             ids = [self.device.index] if self.device.type == "cuda" else None
-            self.net = DistributedDataParallel(self.model, device_ids=ids)
+            self.net = DistributedDataParallel(
+                self.model, device_ids=ids, find_unused_parameters=cfg.get("find_unused_parameters", False))
         self._paths_checked = False
 
     # ----------------------------------------------------------------- building

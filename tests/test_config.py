@@ -56,6 +56,20 @@ def test_two_configs_with_the_same_file_name_do_not_collide(tmp_path):
     assert (a["value"], b["value"]) == (1, 2)
 
 
+def test_a_config_can_inherit_another_and_change_what_differs(tmp_path):
+    write(tmp_path, "m/base_a.py", """
+        total_steps = 5
+        dataset_t = dict(data_file="movi_c/train.lmdb")
+    """)
+    child = write(tmp_path, "m/child_d.py", """
+        from object_centric_bench.config import inherit
+        globals().update(inherit(__file__, "base_a.py"))
+        dataset_t["data_file"] = "movi_d/train.lmdb"
+    """)
+    assert load_config(child) == dict(total_steps=5, dataset_t=dict(data_file="movi_d/train.lmdb"))
+    assert load_config(str(tmp_path / "m" / "base_a.py"))["dataset_t"]["data_file"] == "movi_c/train.lmdb"
+
+
 def test_overrides_use_dotted_paths_and_literals():
     cfg = dict(model=dict(type=Block, dim=3, inner=[1, 2]), total_steps=10, precision="fp32")
     apply_overrides(cfg, ["model.dim=8", "model.inner=[4, 5, 6]", "total_steps=7", "precision=bf16",

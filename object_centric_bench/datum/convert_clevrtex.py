@@ -10,14 +10,13 @@ Images are taken in index order. Record keys:
 """
 
 import re
-from contextlib import ExitStack
 from pathlib import Path
 
 from tqdm import tqdm
 
 from .codec import encode_png
 from .convert_voc import index_map_from_colours, read_rgb
-from .lmdb_io import LMDBWriter
+from .converter import add_output_arguments, split_writers
 
 PACKAGES = {"train": "full", "val": "outd"}
 
@@ -54,21 +53,13 @@ def add_arguments(parser) -> None:
     """Options of ``convert.py clevrtex``."""
     parser.add_argument("--src", required=True,
                         help="folder holding the extracted clevrtex_full/ and clevrtex_outd/")
-    parser.add_argument("--dst", required=True, help="folder that receives train.lmdb and val.lmdb")
-    parser.add_argument("--split", nargs="+", choices=list(PACKAGES), default=list(PACKAGES))
-    parser.add_argument("--overwrite", action="store_true", help="replace existing files")
+    add_output_arguments(parser, list(PACKAGES))
 
 
 def main(args) -> None:
     """Convert the splits asked for."""
     images = {split: find_images(args.src, PACKAGES[split]) for split in args.split}
-    with ExitStack() as stack:
-        writers = {
-            split: stack.enter_context(LMDBWriter(Path(args.dst) / f"{split}.lmdb", args.overwrite))
-            for split in args.split
-        }
+    with split_writers(args.dst, args.split, args.overwrite) as writers:
         for split, writer in writers.items():
             for image_path in tqdm(images[split], desc=f"clevrtex {split}", unit="image"):
                 writer.write(image_sample(image_path))
-    for split in args.split:
-        print(f"wrote {Path(args.dst) / f'{split}.lmdb'}")

@@ -13,7 +13,6 @@ Reads ``annotations/panoptic_<split>2017.json``, the panoptic PNGs in
 """
 
 import json
-from contextlib import ExitStack
 from pathlib import Path
 
 import cv2
@@ -21,7 +20,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .codec import encode_png
-from .lmdb_io import LMDBWriter
+from .converter import add_output_arguments, split_writers
 
 SPLITS = {"train": "train2017", "val": "val2017"}
 MAX_SEGMENTS = 255  # ids must fit the uint8 index map
@@ -67,9 +66,7 @@ def add_arguments(parser) -> None:
     """Options of ``convert.py coco``."""
     parser.add_argument("--src", required=True,
                         help="COCO root holding annotations/ (panoptic JSON + PNGs) and *2017/")
-    parser.add_argument("--dst", required=True, help="folder that receives train.lmdb and val.lmdb")
-    parser.add_argument("--split", nargs="+", choices=list(SPLITS), default=list(SPLITS))
-    parser.add_argument("--overwrite", action="store_true", help="replace existing files")
+    add_output_arguments(parser, list(SPLITS))
 
 
 def main(args) -> None:
@@ -79,11 +76,7 @@ def main(args) -> None:
     missing = [str(path) for path in files.values() if not path.exists()]
     if missing:
         raise FileNotFoundError(f"not found: {', '.join(missing)}; --src must be the COCO root")
-    with ExitStack() as stack:
-        writers = {
-            split: stack.enter_context(LMDBWriter(Path(args.dst) / f"{split}.lmdb", args.overwrite))
-            for split in args.split
-        }
+    with split_writers(args.dst, args.split, args.overwrite) as writers:
         for split, writer in writers.items():
             data = json.loads(files[split].read_text())
             images = {image["id"]: image for image in data["images"]}
@@ -93,5 +86,3 @@ def main(args) -> None:
             for annotation in tqdm(data["annotations"], desc=f"coco {split}", unit="image"):
                 image = images[annotation["image_id"]]
                 writer.write(image_sample(annotation, image, isthing, image_dir, png_dir))
-    for split in args.split:
-        print(f"wrote {Path(args.dst) / f'{split}.lmdb'}")

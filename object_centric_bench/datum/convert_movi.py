@@ -13,14 +13,13 @@ directly in ``<src>``) and writes ``<dst>/train.lmdb`` and ``<dst>/val.lmdb``, o
   [lo, hi]; metres are ``v / 65535 * (hi - lo) + lo``.
 """
 
-from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
 from tqdm import tqdm
 
 from .codec import dequantize_uint16, encode_flow16
-from .lmdb_io import LMDBWriter
+from .converter import add_output_arguments, split_writers
 from .tfrecord import count_records, iter_examples
 
 VARIANTS = ("movi_c", "movi_d")  # the subcommand names are the TFDS dataset names
@@ -135,13 +134,11 @@ def add_arguments(parser) -> None:
     """Options of ``convert.py movi_c`` / ``convert.py movi_d``."""
     parser.add_argument("--src", required=True,
                         help="TFDS data dir holding <variant>/256x256/1.0.0 (or that folder)")
-    parser.add_argument("--dst", required=True, help="folder that receives train.lmdb and val.lmdb")
-    parser.add_argument("--split", nargs="+", choices=list(SPLITS), default=list(SPLITS))
+    add_output_arguments(parser, list(SPLITS))
     parser.add_argument("--extras", nargs="*", choices=EXTRAS, default=["flow"],
                         help="optional streams to keep (backward flow by default; depth is large)")
     parser.add_argument("--no-verify", action="store_true",
                         help="skip the TFRecord checksums (faster, but corruption goes unnoticed)")
-    parser.add_argument("--overwrite", action="store_true", help="replace existing files")
 
 
 def main(args) -> None:
@@ -150,11 +147,7 @@ def main(args) -> None:
     if variant not in VARIANTS:
         raise ValueError(f"unknown MOVi variant {variant!r}; expected one of {VARIANTS}")
     shards = {split: find_shards(args.src, variant, SPLITS[split]) for split in args.split}
-    with ExitStack() as stack:
-        writers = {
-            split: stack.enter_context(LMDBWriter(Path(args.dst) / f"{split}.lmdb", args.overwrite))
-            for split in args.split
-        }
+    with split_writers(args.dst, args.split, args.overwrite) as writers:
         for split, writer in writers.items():
             total = sum(count_records(shard) for shard in shards[split])
             with tqdm(total=total, desc=f"{variant} {split}", unit="video") as progress:
@@ -162,5 +155,3 @@ def main(args) -> None:
                     for example in iter_examples(shard, FEATURES_READ, not args.no_verify):
                         writer.write(video_sample(example, args.extras))
                         progress.update()
-    for split in args.split:
-        print(f"wrote {Path(args.dst) / f'{split}.lmdb'}")

@@ -10,7 +10,6 @@ with the VOC2007 test archive; ``val`` takes the 213 of the trainval archive). R
   0xRRGGBB), with black background and the void/border colour mapped to 0.
 """
 
-from contextlib import ExitStack
 from pathlib import Path
 
 import cv2
@@ -18,7 +17,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .codec import encode_png
-from .lmdb_io import LMDBWriter
+from .converter import add_output_arguments, split_writers
 
 VOID_RGB = (224, 224, 192)  # palette index 255 of the VOC colour map: borders and ambiguous pixels
 YEARS = {"train": "VOC2012", "val": "VOC2007"}
@@ -61,11 +60,9 @@ def image_sample(year_dir: Path, name: str) -> dict:
 def add_arguments(parser) -> None:
     """Options of ``convert.py voc``."""
     parser.add_argument("--src", required=True, help="VOCdevkit folder with VOC2012/ and VOC2007/")
-    parser.add_argument("--dst", required=True, help="folder that receives train.lmdb and val.lmdb")
-    parser.add_argument("--split", nargs="+", choices=list(YEARS), default=list(YEARS))
+    add_output_arguments(parser, list(YEARS))
     parser.add_argument("--val-list", default="test", choices=["test", "val", "trainval"],
                         help="VOC2007 ImageSets/Segmentation list used for val.lmdb")
-    parser.add_argument("--overwrite", action="store_true", help="replace existing files")
 
 
 def main(args) -> None:
@@ -77,14 +74,8 @@ def main(args) -> None:
         if not list_file.exists():
             raise FileNotFoundError(f"{list_file} not found; --src must be the VOCdevkit folder")
         names[split] = list_file.read_text().split()
-    with ExitStack() as stack:
-        writers = {
-            split: stack.enter_context(LMDBWriter(Path(args.dst) / f"{split}.lmdb", args.overwrite))
-            for split in args.split
-        }
+    with split_writers(args.dst, args.split, args.overwrite) as writers:
         for split, writer in writers.items():
             year_dir = Path(args.src) / YEARS[split]
             for name in tqdm(names[split], desc=f"voc {split}", unit="image"):
                 writer.write(image_sample(year_dir, name))
-    for split in args.split:
-        print(f"wrote {Path(args.dst) / f'{split}.lmdb'}")

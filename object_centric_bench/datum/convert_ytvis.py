@@ -15,16 +15,16 @@ Masks are decoded here (RLE in numpy, polygons with ``cv2.fillPoly``); pycocotoo
 
 import json
 from collections import defaultdict
-from contextlib import ExitStack
 from pathlib import Path
 
 import cv2
 import numpy as np
+import torch
 from tqdm import tqdm
 
 from .codec import encode_png
-from .lmdb_io import LMDBWriter
-from .synth import boxes_from_segment
+from .converter import add_output_arguments, split_writers
+from .transform import boxes_from_segment
 
 SPLITS = ("train", "val", "test")
 FRAMES_DIR = Path("train_all_frames") / "JPEGImages"
@@ -113,7 +113,7 @@ def video_sample(video: dict, tracks: list[dict], frames_dir: Path) -> dict:
     return {
         "video": frames,
         "segment": [encode_png(frame) for frame in segment],
-        "bbox": boxes_from_segment(segment, len(tracks)),
+        "bbox": boxes_from_segment(torch.from_numpy(segment), len(tracks)).numpy(),
         "clazz": np.broadcast_to(category, (num_frames, len(tracks))).copy(),
     }
 
@@ -134,9 +134,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--annotations", default=None,
                         help=f"folder with the HQ-YTVIS {ANNOTATION_NAME.format('<split>')} files "
                              "(default: --src)")
-    parser.add_argument("--dst", required=True, help="folder that receives <split>.lmdb")
-    parser.add_argument("--split", nargs="+", choices=SPLITS, default=["train", "val"])
-    parser.add_argument("--overwrite", action="store_true", help="replace existing files")
+    add_output_arguments(parser, SPLITS, default=["train", "val"])
 
 
 def main(args) -> None:
@@ -147,14 +145,8 @@ def main(args) -> None:
     missing = [str(path) for path in files.values() if not path.exists()]
     if missing:
         raise FileNotFoundError(f"not found: {', '.join(missing)}; pass --annotations DIR")
-    with ExitStack() as stack:
-        writers = {
-            split: stack.enter_context(LMDBWriter(Path(args.dst) / f"{split}.lmdb", args.overwrite))
-            for split in args.split
-        }
+    with split_writers(args.dst, args.split, args.overwrite) as writers:
         for split, writer in writers.items():
             videos, tracks = read_annotations(files[split])
             for video in tqdm(videos, desc=f"ytvis {split}", unit="video"):
                 writer.write(video_sample(video, tracks[video["id"]], frames_dir))
-    for split in args.split:
-        print(f"wrote {Path(args.dst) / f'{split}.lmdb'}")

@@ -39,11 +39,31 @@ def _decode_index(value) -> np.ndarray:
     return codec.decode_index(value) if _is_encoded(value) else np.asarray(value, np.uint8)
 
 
-def _decode_depth(value) -> np.ndarray:
+def _one_channel(depth: np.ndarray) -> np.ndarray:
+    """A depth image stored with repeated colour channels (and maybe alpha) -> (H, W)."""
+    if depth.ndim == 2:
+        return depth
+    if depth.ndim != 3 or not (depth[..., :3] == depth[..., :1]).all():
+        raise ValueError(f"a depth map must have one channel (or equal colour channels), got shape {depth.shape}")
+    return depth[..., 0]
+
+
+def _decode_depth(value, depth_range=None) -> np.ndarray:
+    """float32 depth of one frame, or of a whole packed stream.
+
+    Packed MOVi streams are de-quantised with their own ``min`` / ``max``; 16-bit maps with the
+    record's ``depth_range`` [lo, hi] when it has one (``v / 65535 * (hi - lo) + lo``); maps
+    without a range (ClevrTex) keep their stored values.
+    """
     if isinstance(value, dict):
         return codec.decode_movi_packed(value)[..., 0]
-    depth = codec.decode_unchanged(value) if _is_encoded(value) else np.asarray(value)
-    return depth.astype(np.float32)
+    depth = _one_channel(codec.decode_unchanged(value)) if _is_encoded(value) else np.asarray(value)
+    if depth_range is None:
+        return depth.astype(np.float32)
+    if depth.dtype != np.uint16:
+        raise ValueError(f"a depth map with a depth_range must hold uint16 codes, got {depth.dtype}")
+    lo, hi = np.asarray(depth_range, np.float32).reshape(2)
+    return codec.dequantize_uint16(depth, lo, hi)
 
 
 def _image_tensor(frames: np.ndarray) -> torch.Tensor:
@@ -145,7 +165,7 @@ class ImageDataset(LMDBDataset):
             if "segment" in self.keys:
                 sample["segment"] = segment
             if "depth" in self.keys:
-                sample["depth"] = torch.from_numpy(_decode_depth(record["depth"]))
+                sample["depth"] = torch.from_numpy(_decode_depth(record["depth"], record.get("depth_range")))
         if "bbox" in self.keys:
             if "bbox" in record:
                 sample["bbox"] = torch.as_tensor(np.asarray(record["bbox"], np.float32))
@@ -312,8 +332,9 @@ class _RecordFrames:
         return np.asarray(value, np.float32)[indices]
 
     def depth(self, indices: np.ndarray) -> np.ndarray:
-        """float32 (t, H, W)."""
+        """float32 (t, H, W), de-quantised where the record gives a range (see ``_decode_depth``)."""
         value = self.record["depth"]
+        depth_range = self.record.get("depth_range")
         if isinstance(value, (list, tuple)):
-            return np.stack([_decode_depth(value[i]) for i in indices])
-        return self._stream("depth", _decode_depth)[indices]
+            return np.stack([_decode_depth(value[i], depth_range) for i in indices])
+        return self._stream("depth", lambda whole: _decode_depth(whole, depth_range))[indices]

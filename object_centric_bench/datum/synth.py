@@ -12,10 +12,12 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+import torch
 from tqdm import tqdm
 
 from object_centric_bench.datum import codec
 from object_centric_bench.datum.lmdb_io import LMDBWriter
+from object_centric_bench.datum.transform import boxes_from_segment, hsv_to_rgb
 
 SHAPES = ("disk", "square", "triangle", "diamond", "ellipse", "star", "cross")
 TEXTURES = ("stripes", "checker", "noise")
@@ -55,13 +57,13 @@ def sample_rng(seed: int, split: str, index: int) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(split.encode()), index])
 
 
-def hsv_to_rgb(hue: np.ndarray, saturation: np.ndarray, value: np.ndarray) -> np.ndarray:
-    """Vectorised HSV (each in [0, 1]) -> RGB float in [0, 1], shape (..., 3)."""
-    sector = hue * 6.0
-    channel_offsets = np.array([5.0, 3.0, 1.0])  # R, G, B
-    k = (sector[..., None] + channel_offsets) % 6.0
-    ramp = np.clip(np.minimum(k, 4.0 - k), 0.0, 1.0)
-    return value[..., None] * (1.0 - saturation[..., None] * ramp)
+def hsv_colours(hue, saturation, value) -> np.ndarray:
+    """HSV colours (arrays of one shape, each in [0, 1]) -> RGB float64 in [0, 1], shape (..., 3).
+
+    ``transform.hsv_to_rgb`` works on maps with channels at axis -3; each colour is a 1x1 map.
+    """
+    maps = [torch.as_tensor(np.asarray(x, np.float64))[..., None, None] for x in (hue, saturation, value)]
+    return hsv_to_rgb(*maps)[..., 0, 0].numpy()  # (..., 3, 1, 1) -> (..., 3)
 
 
 def value_noise(height: int, width: int, cells: int, rng: np.random.Generator) -> np.ndarray:
@@ -124,7 +126,7 @@ def background(resolution: int, difficulty: str, rng: np.random.Generator) -> np
     if difficulty == "flat":
         grey = rng.integers(20, 70)
         return np.full((resolution, resolution, 3), grey, np.uint8)
-    base = hsv_to_rgb(rng.random(()), rng.uniform(0.15, 0.35, ()), rng.uniform(0.35, 0.55, ()))
+    base = hsv_colours(rng.random(()), rng.uniform(0.15, 0.35, ()), rng.uniform(0.35, 0.55, ()))
     cloud = value_noise(resolution, resolution, 4, rng)
     angle = rng.uniform(0, np.pi)
     rows, cols = np.mgrid[0:resolution, 0:resolution]
@@ -150,25 +152,6 @@ def track(frames: int, resolution: int, radius: float, rng: np.random.Generator)
         folded = np.mod(anchor + velocity * time - low, 2 * span)
         centre = low + np.where(folded <= span, folded, 2 * span - folded)  # reflect at borders
     return np.rint(centre).astype(np.int64)
-
-
-def boxes_from_segment(segment: np.ndarray, num_boxes: int) -> np.ndarray:
-    """Float32 (T, K, 4) ltrb boxes of ids 1..K, normalised; pixel j spans [j/W, (j+1)/W].
-
-    Zeros where an id has no pixel in a frame.
-    """
-    frames, height, width = segment.shape
-    boxes = np.zeros((frames, num_boxes, 4), np.float32)
-    for k in range(num_boxes):
-        mask = segment == k + 1
-        rows, cols = mask.any(2), mask.any(1)  # (t, h), (t, w)
-        visible = rows.any(1)
-        top, left = rows.argmax(1), cols.argmax(1)
-        bottom = height - rows[:, ::-1].argmax(1)
-        right = width - cols[:, ::-1].argmax(1)
-        box = np.stack([left / width, top / height, right / width, bottom / height], 1)
-        boxes[visible, k] = box[visible]
-    return boxes
 
 
 def make_sprite(
@@ -226,7 +209,7 @@ def generate_scene(
     hue_slots = max(HUE_SLOTS, num_objects)
     hues = (rng.random() + rng.permutation(hue_slots)[:num_objects] / hue_slots) % 1.0
     saturations = rng.uniform(0.75, 1.0, num_objects)
-    colours = hsv_to_rgb(hues, saturations, rng.uniform(0.85, 1.0, num_objects))  # (n, 3)
+    colours = hsv_colours(hues, saturations, rng.uniform(0.85, 1.0, num_objects))  # (n, 3)
     canvas = background(resolution, difficulty, rng)
 
     video = np.broadcast_to(canvas, (frames,) + canvas.shape).copy()  # (t, h, w, 3)
@@ -241,7 +224,7 @@ def generate_scene(
 
     frame_index = np.arange(frames)[:, None, None]
     flow = displacement[frame_index, segment]  # (t, h, w, 2)
-    bbox = boxes_from_segment(segment, max_objects)
+    bbox = boxes_from_segment(torch.from_numpy(segment), max_objects).numpy()  # (t, k, 4)
     return dict(video=video, segment=segment, bbox=bbox, flow=flow)
 
 

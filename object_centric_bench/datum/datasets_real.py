@@ -1,0 +1,162 @@
+"""The real datasets (MOVi-C / MOVi-D, YTVIS, COCO, VOC, ClevrTex) with the data spec's rules as defaults.
+
+Each class reads the project's converted files and the released LMDB files alike (decoding is in
+``dataset.py``) and fixes what differs per dataset: which keys a sample has, how videos are cut
+into clips, and the standard augmentation. ``split`` picks the training rules (a random chunk of
+the clip, random resized crop and flip) or the validation ones (the whole clip, centre square).
+
+``size`` is the output side (crop and resize, ImageNet normalisation, boxes recomputed from the
+masks); ``size=None`` returns the frames as stored. ``num_objects`` pads object axes to a fixed
+count (conditional models). ``transform`` replaces the whole pipeline.
+"""
+
+from object_centric_bench.datum.dataset import ImageDataset, VideoDataset
+from object_centric_bench.datum.transform import (
+    Compose,
+    FlowToRGB,
+    MergeStuffIntoBackground,
+    PadObjects,
+    train_transforms,
+    val_transforms,
+)
+
+SPLITS = ("train", "val")
+
+
+def check_split(split: str) -> None:
+    """Refuse a split other than ``train`` / ``val`` with a ``ValueError`` naming the choices."""
+    if split not in SPLITS:
+        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+
+
+def standard_transform(split: str, size: int | None, num_objects: int | None, first=(), last=()) -> Compose:
+    """``first`` steps, the split's crop / resize / normalise / boxes pipeline, ``last`` steps, padding."""
+    check_split(split)
+    steps = list(first)
+    if size is not None:
+        steps += (train_transforms if split == "train" else val_transforms)(size).transforms
+    steps += list(last)
+    if num_objects is not None:
+        steps.append(PadObjects(num_objects))
+    return Compose(steps)
+
+
+class MOVi(VideoDataset):
+    """MOVi-C / MOVi-D: 24-frame videos with boxes (and optionally backward ``flow`` and ``depth``).
+
+    Training draws one of the non-overlapping ``chunk_len``-frame chunks of each video (6: four
+    aligned chunks of a 24-frame video; None trains on whole videos); validation takes the whole
+    video. ``flow_rgb_magnitude`` adds ``flow_rgb``, the flow rendered as an RGB target with
+    saturation 1 at that many pixels (50 px suits 256 px frames).
+    """
+
+    def __init__(
+        self,
+        data_file,
+        split: str = "train",
+        size: int | None = 256,
+        chunk_len: int | None = 6,
+        keys=("video", "segment", "bbox"),
+        num_objects: int | None = None,
+        flow_rgb_magnitude: float | None = None,
+        transform=None,
+        on_error: str = "raise",
+    ):
+        check_split(split)
+        if flow_rgb_magnitude is not None and "flow" not in keys:
+            raise ValueError("flow_rgb_magnitude renders the flow: add 'flow' to keys")
+        if transform is None:
+            last = [FlowToRGB(flow_rgb_magnitude)] if flow_rgb_magnitude is not None else []
+            transform = standard_transform(split, size, num_objects, last=last)
+        super().__init__(
+            data_file,
+            clip_len=None,
+            chunk_len=chunk_len if split == "train" else None,
+            transform=transform,
+            keys=keys,
+            on_error=on_error,
+        )
+
+
+class YTVIS(VideoDataset):
+    """YTVIS (HQ split of YouTube-VIS 2019): videos cut into ``clip_len``-frame clips (20; shorter
+    videos are dropped); training draws one of each clip's ``chunk_len``-frame chunks (5), validation
+    takes the whole clip. ``clazz`` (t, s) holds the category of id s + 1."""
+
+    def __init__(
+        self,
+        data_file,
+        split: str = "train",
+        size: int | None = 256,
+        clip_len: int = 20,
+        chunk_len: int | None = 5,
+        keys=("video", "segment", "bbox"),
+        num_objects: int | None = None,
+        transform=None,
+        on_error: str = "raise",
+    ):
+        check_split(split)
+        if transform is None:
+            transform = standard_transform(split, size, num_objects)
+        super().__init__(
+            data_file,
+            clip_len=clip_len,
+            chunk_len=chunk_len if split == "train" else None,
+            transform=transform,
+            keys=keys,
+            on_error=on_error,
+        )
+
+
+class COCO(ImageDataset):
+    """COCO 2017 panoptic. For object discovery (``merge_stuff=True``) stuff segments join the
+    background and thing ids are compacted to 1..n, before the crop; ``False`` keeps every
+    panoptic segment. ``isthing`` is read whenever stuff is merged."""
+
+    def __init__(
+        self,
+        data_file,
+        split: str = "train",
+        size: int | None = 256,
+        merge_stuff: bool = True,
+        keys=("image", "segment", "bbox", "clazz"),
+        num_objects: int | None = None,
+        transform=None,
+        on_error: str = "raise",
+    ):
+        check_split(split)
+        keys = tuple(keys)
+        if merge_stuff and "isthing" not in keys:
+            keys += ("isthing",)
+        if transform is None:
+            first = [MergeStuffIntoBackground()] if merge_stuff else []
+            transform = standard_transform(split, size, num_objects, first=first)
+        super().__init__(data_file, transform=transform, keys=keys, on_error=on_error)
+
+
+class StandardImages(ImageDataset):
+    """An image dataset with nothing dataset-specific beyond the split's standard pipeline."""
+
+    def __init__(
+        self,
+        data_file,
+        split: str = "train",
+        size: int | None = 256,
+        keys=("image", "segment", "bbox"),
+        num_objects: int | None = None,
+        transform=None,
+        on_error: str = "raise",
+    ):
+        check_split(split)
+        if transform is None:
+            transform = standard_transform(split, size, num_objects)
+        super().__init__(data_file, transform=transform, keys=keys, on_error=on_error)
+
+
+class VOC(StandardImages):
+    """PASCAL VOC object segmentation (train VOC2012, val VOC2007); void and border are 0."""
+
+
+class ClevrTex(StandardImages):
+    """ClevrTex (train clevrtex_full, val clevrtex_outd), 240x320 renders; add ``depth`` to keys for
+    the depth map, returned as stored (the package states no unit)."""

@@ -1,0 +1,107 @@
+"""The per-dataset classes: project-written depth de-quantised, and the split rules and pipelines."""
+
+import numpy as np
+import pytest
+import torch
+
+from object_centric_bench.datum import codec
+from object_centric_bench.datum.datasets_real import COCO, MOVi, YTVIS, ClevrTex
+from object_centric_bench.datum.lmdb_io import LMDBWriter
+from object_centric_bench.datum.transform import boxes_from_segment
+from tests.test_released_files import coco_record, write_released
+
+T, H, W = 24, 24, 32
+DEPTH_RANGE = np.array([0.5, 60.0], np.float32)
+
+
+def _project_movi_record(seed=0):
+    """A record as ``convert_movi`` writes it with ``--extras flow depth``: per-frame PNGs."""
+    rng = np.random.default_rng(seed)
+    video = rng.integers(0, 256, (T, H, W, 3), dtype=np.uint8)
+    segment = np.zeros((T, H, W), np.uint8)
+    for t in range(T):
+        segment[t, 2:10, t : t + 6] = 1
+        segment[t, 12:20, 20:30] = 2
+    flow = np.zeros((T, H, W, 2), np.float32)
+    flow[:, 12:20, 20:30] = (1.5, -0.5)
+    depth_codes = rng.integers(0, 65536, (T, H, W), dtype=np.uint16)
+    record = {
+        "video": [codec.encode_png(frame) for frame in video],
+        "segment": [codec.encode_png(frame) for frame in segment],
+        "bbox": boxes_from_segment(torch.from_numpy(segment), 2).numpy(),
+        "flow": [codec.encode_flow16(frame, -2.0, 2.0) for frame in flow],
+        "flow_range": np.array([-2.0, 2.0], np.float32),
+        "depth": [codec.encode_png(frame) for frame in depth_codes],
+        "depth_range": DEPTH_RANGE,
+    }
+    return record, dict(video=video, segment=segment, flow=flow, depth_codes=depth_codes)
+
+
+@pytest.fixture(scope="module")
+def movi_file(tmp_path_factory):
+    record, arrays = _project_movi_record()
+    path = tmp_path_factory.mktemp("movi") / "train.lmdb"
+    with LMDBWriter(path) as writer:
+        writer.write(record)
+    return path, arrays
+
+
+def test_project_movi_depth_is_dequantised_with_the_records_range(movi_file):
+    path, arrays = movi_file
+    sample = MOVi(path, split="val", size=None, keys=("video", "depth"))[0]
+    lo, hi = DEPTH_RANGE
+    expected = arrays["depth_codes"].astype(np.float32) / np.float32(65535) * (hi - lo) + lo
+    np.testing.assert_array_equal(sample["depth"].numpy(), expected)
+    assert sample["depth"].min() >= lo and sample["depth"].max() <= hi
+    np.testing.assert_array_equal((sample["video"].permute(0, 2, 3, 1) * 255).round().byte().numpy(), arrays["video"])
+
+
+def test_movi_standard_pipelines_crop_pad_and_recompute_boxes(movi_file):
+    path, _ = movi_file
+    train = MOVi(path, split="train", size=16, num_objects=6)[(0, 3)]
+    assert train["video"].shape == (6, 3, 16, 16) and train["segment"].shape == (6, 16, 16)
+    assert train["video"].min() < 0  # ImageNet-normalised
+    assert train["bbox"].shape == (6, 6, 4)
+    torch.testing.assert_close(train["bbox"], boxes_from_segment(train["segment"], 6))
+    val = MOVi(path, split="val", size=16)[0]
+    assert val["video"].shape == (T, 3, 16, 16) and val["bbox"].shape == (T, 2, 4)
+
+
+def test_movi_flow_rgb_target_is_white_where_nothing_moves(movi_file):
+    path, arrays = movi_file
+    sample = MOVi(path, split="val", size=None, keys=("video", "flow"), flow_rgb_magnitude=5.0)[0]
+    assert sample["flow_rgb"].shape == (T, 3, H, W)
+    still = torch.from_numpy(np.all(arrays["flow"] == 0, axis=-1))  # (t, h, w)
+    assert torch.allclose(sample["flow_rgb"].permute(0, 2, 3, 1)[still], torch.tensor(1.0), atol=1e-3)
+    assert sample["flow_rgb"].permute(0, 2, 3, 1)[~still].min() < 0.9
+    with pytest.raises(ValueError, match="add 'flow' to keys"):
+        MOVi(path, keys=("video",), flow_rgb_magnitude=5.0)
+
+
+def test_an_unknown_split_is_refused_with_the_choices(movi_file):
+    path, _ = movi_file
+    with pytest.raises(ValueError, match=r"\('train', 'val'\)"):
+        MOVi(path, split="validation")
+    with pytest.raises(ValueError, match="split"):
+        YTVIS(path, split="test")
+
+
+def test_coco_merges_stuff_before_the_crop_and_pads_to_a_fixed_count(tmp_path):
+    record, _ = coco_record(np.random.default_rng(0))
+    path = write_released(tmp_path / "train.lmdb", [record])
+    sample = COCO(path, split="train", size=16, num_objects=5)[(0, 1)]
+    assert sample["image"].shape == (3, 16, 16)
+    assert set(sample["segment"].unique().tolist()) <= {0, 1, 2}
+    assert sample["bbox"].shape == (5, 4) and sample["clazz"].tolist() == [1, 7, 0, 0, 0]
+    torch.testing.assert_close(sample["bbox"][:2], boxes_from_segment(sample["segment"], 2))
+    assert sample["bbox"][2:].abs().sum() == 0
+
+
+def test_clevrtex_validation_takes_the_centre_square(tmp_path):
+    image = np.zeros((H, W, 3), np.uint8)
+    image[:, (W - H) // 2 : (W + H) // 2] = 200  # the centre square is bright, the sides black
+    segment = np.zeros((H, W), np.uint8)
+    record = {"image": codec.encode_png(image), "segment": codec.encode_webp_lossless(segment)}
+    sample = ClevrTex(write_released(tmp_path / "val.lmdb", [record]), split="val", size=12)[0]
+    assert sample["image"].shape == (3, 12, 12)
+    assert torch.unique(sample["image"][0]).numel() == 1  # only the bright square remains
