@@ -105,3 +105,12 @@ def test_clevrtex_validation_takes_the_centre_square(tmp_path):
     sample = ClevrTex(write_released(tmp_path / "val.lmdb", [record]), split="val", size=12)[0]
     assert sample["image"].shape == (3, 12, 12)
     assert torch.unique(sample["image"][0]).numel() == 1  # only the bright square remains
+
+
+def test_protocol_records_how_samples_are_cut_and_transformed(movi_file):
+    path, _ = movi_file
+    val = MOVi(path, split="val", size=16).protocol()
+    assert (val["clip_len"], val["chunk_len"]) == (None, None)  # whole videos are scored
+    assert val["transform"][1] == {"Resize": {"size": 16}} and "CenterCrop" in val["transform"][0]
+    train = MOVi(path, split="train", size=16).protocol()
+    assert train["chunk_len"] == 6 and train["num_samples"] == val["num_samples"]

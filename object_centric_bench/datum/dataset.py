@@ -122,6 +122,15 @@ class LMDBDataset(torch.utils.data.Dataset):
         """Decode sample ``index`` into tensors (before the transform)."""
         raise NotImplementedError
 
+    def protocol(self) -> dict:
+        """What a sample is, for the results' protocol record: file, count, keys, transform steps."""
+        steps = getattr(self.transform, "transforms", [self.transform] if self.transform else [])
+        described = [
+            {type(step).__name__: {k: v for k, v in vars(step).items() if isinstance(v, (int, float, str, tuple))}}
+            for step in steps
+        ]
+        return dict(data_file=str(self.reader.path), num_samples=len(self), keys=list(self.keys), transform=described)
+
     def read_record(self, record_index: int) -> tuple[dict, bytes]:
         """The record dict and its key; requested keys that the record cannot provide are an error."""
         record = self.reader[record_index]
@@ -210,6 +219,10 @@ class VideoDataset(LMDBDataset):
         self.chunk_len = chunk_len
         self.chunk_pick = chunk_pick
         self.clips = self._cut_clips()
+
+    def protocol(self) -> dict:
+        """Adds how videos are cut: ``None`` means whole videos (clips) or whole clips (chunks)."""
+        return dict(super().protocol(), clip_len=self.clip_len, chunk_len=self.chunk_len, chunk_pick=self.chunk_pick)
 
     def _cut_clips(self) -> list[tuple[int, int]]:
         """(record index, first frame) of every sample."""
