@@ -13,8 +13,10 @@ from .mlp import MLP
 class GaussianInitializer(nn.Module):
     """Learned Gaussian queries: one mean and log-std shared by all slots, or one per slot.
 
-    Noise is drawn only in training unless `sample_in_eval=True`; evaluation returns the mean,
-    so it is deterministic.
+    Training draws fresh noise. Evaluation is deterministic: per-slot means are used as they are,
+    while shared ones get a fixed noise draw (seeded by `eval_seed`, the same for every sample),
+    because identical queries would stay identical through slot attention. `sample_in_eval=True`
+    draws fresh noise in evaluation too.
     """
 
     def __init__(
@@ -23,10 +25,13 @@ class GaussianInitializer(nn.Module):
         slot_dim: int,
         per_slot: bool = False,
         sample_in_eval: bool = False,
+        eval_seed: int = 0,
     ):
         super().__init__()
         self.num_slots = num_slots
+        self.per_slot = per_slot
         self.sample_in_eval = sample_in_eval
+        self.eval_seed = eval_seed
         rows = num_slots if per_slot else 1
         self.mean = nn.Parameter(torch.empty(rows, slot_dim))
         self.log_std = nn.Parameter(torch.full((rows, slot_dim), -2.0))
@@ -40,10 +45,14 @@ class GaussianInitializer(nn.Module):
             )
         mean = self.mean.expand(self.num_slots, -1)  # (S, D)
         queries = mean.expand(batch_size, -1, -1)  # (b, S, D)
+        std = self.log_std.exp().expand(self.num_slots, -1)
         if self.training or self.sample_in_eval:
-            std = self.log_std.exp().expand(self.num_slots, -1)
-            queries = queries + std * torch.randn_like(queries)
-        return queries
+            return queries + std * torch.randn_like(queries)
+        if self.per_slot:
+            return queries
+        generator = torch.Generator().manual_seed(self.eval_seed)
+        noise = torch.randn(mean.shape, generator=generator).to(mean)  # (S, D), same for every sample
+        return queries + std * noise
 
 
 class _ConditionalInitializer(nn.Module):

@@ -1,0 +1,207 @@
+"""Video models on frozen features: RandSF.Q's transit and DIAS decoder, the per-frame iteration
+counts of VideoSAUR, SlotContrast and RandSF.Q, and their outputs."""
+
+import pytest
+import torch
+from scipy.stats import chisquare
+
+from object_centric_bench.config import build
+from object_centric_bench.model.decoder_dias import PartiallyVisibleDecoder
+from object_centric_bench.model.slot_attention import SlotAttention
+from object_centric_bench.model.transit import RandomSlotFeatureTransit
+from object_centric_bench.presets import video_models
+
+S, D, C, N = 3, 16, 12, 16
+
+
+# ------------------------------------------------------------------ transit
+@pytest.mark.parametrize("frame, window", [(3, 6), (5, 6), (5, 4)])
+def test_transit_times_cover_exactly_the_range_and_are_uniform(frame, window):
+    transit = RandomSlotFeatureTransit(D, C, window=window)
+    draws = 30000
+    slot_time, feature_time = transit.sample_times(frame, draws, generator=torch.Generator().manual_seed(0))
+    slot_values = list(range(max(0, frame - window + 1), frame))  # offsets frame - ts in 1..window-1
+    feature_values = list(range(max(1, frame - window + 1), frame + 1))
+    assert sorted(slot_time.unique().tolist()) == slot_values
+    assert sorted(feature_time.unique().tolist()) == feature_values
+    assert int((frame - slot_time).max()) < window and int((frame - feature_time).max()) < window
+    for times, values in ((slot_time, slot_values), (feature_time, feature_values)):
+        counts = torch.bincount(times - values[0], minlength=len(values)).tolist()
+        assert chisquare(counts).pvalue > 1e-3
+    joint = (slot_time - slot_values[0]) * len(feature_values) + feature_time - feature_values[0]
+    joint_counts = torch.bincount(joint, minlength=len(slot_values) * len(feature_values)).tolist()
+    assert chisquare(joint_counts).pvalue > 1e-3  # independent draws: uniform over all pairs
+
+
+def test_transit_passes_no_gradient_to_past_slots_or_features():
+    transit = RandomSlotFeatureTransit(D, C, window=4)
+    slots = torch.randn(2, S, D, requires_grad=True)
+    features = torch.randn(2, N, C, requires_grad=True)
+    query = transit(slots, torch.tensor([1, 2]), features, torch.tensor([0, 1]))
+    query.square().sum().backward()
+    assert slots.grad is None and features.grad is None
+    assert transit.feature_projection.weight.grad.abs().sum() > 0
+
+
+def test_transit_refuses_offsets_outside_the_window():
+    transit = RandomSlotFeatureTransit(D, C, window=4)
+    with pytest.raises(ValueError, match="window"):
+        transit(torch.randn(1, S, D), torch.tensor([4]), torch.randn(1, N, C), torch.tensor([0]))
+
+
+class RecordingTransit(RandomSlotFeatureTransit):
+    """Remembers what each call received."""
+
+    def forward(self, slots, slot_offset, features, feature_offset):
+        self.calls.append((slots.clone(), slot_offset.clone(), features.clone(), feature_offset.clone()))
+        return super().forward(slots, slot_offset, features, feature_offset)
+
+
+def randsfq(window=4, predict_similarity=False):
+    torch.manual_seed(0)
+    node = video_models.randsfq(video_models.synth_backbone(2), video_models.initializer(S, D),
+                                window=window, feature_dim=C, num_tokens=N, slot_dim=D, in_dim=C,
+                                decoder_dim=16, decoder_layers=2, predict_similarity=predict_similarity)
+    node["transit"]["type"] = RecordingTransit
+    model = build(node)
+    model.predictor.calls = []
+    return model
+
+
+def test_randsfq_inference_pairs_previous_slots_with_current_features():
+    model = randsfq().eval()
+    video = torch.randn(2, 5, 3, 8, 8)
+    out = model(video)
+    tokens = model.projection(out["feature"])  # (b, t, N, Cin)
+    assert len(model.predictor.calls) == 4
+    for i, (slots, slot_offset, features, feature_offset) in enumerate(model.predictor.calls, start=1):
+        assert slot_offset.tolist() == [1, 1] and feature_offset.tolist() == [0, 0]
+        torch.testing.assert_close(slots, out["slots"][:, i - 1])
+        torch.testing.assert_close(features, tokens[:, i])
+
+
+def test_randsfq_training_draws_random_pairs_inside_the_clip():
+    model = randsfq(window=6).train()
+    torch.manual_seed(1)
+    for _ in range(10):
+        model(torch.randn(4, 6, 3, 8, 8))
+    offsets = {}
+    for frame_call, (_, slot_offset, _, feature_offset) in enumerate(model.predictor.calls):
+        frame = frame_call % 5 + 1
+        offsets.setdefault(frame, set()).update(zip(slot_offset.tolist(), feature_offset.tolist()))
+    assert offsets[1] == {(1, 0)}
+    assert {s for s, _ in offsets[5]} == {1, 2, 3, 4, 5}
+    assert {f for _, f in offsets[5]} == {0, 1, 2, 3, 4}
+
+
+# ------------------------------------------------------------------ DIAS decoder
+def dias(num_tokens=20) -> PartiallyVisibleDecoder:
+    torch.manual_seed(0)
+    return PartiallyVisibleDecoder(D, C, num_tokens, dim=16, num_layers=2, num_heads=2)
+
+
+def test_dias_visible_counts_follow_the_two_regimes():
+    n = 20
+    visible = dias(n).sample_visible(40000, generator=torch.Generator().manual_seed(0))
+    counts = visible.sum(1)
+    assert int(counts.min()) >= 0 and int(counts.max()) <= n - 2
+    small = round(0.1 * n)
+    # small count: probability 0.5 from the second regime plus 0.5 / (n - 1) from the uniform one
+    assert (counts == small).float().mean().item() == pytest.approx(0.5 + 0.5 / (n - 1), abs=0.01)
+    others = counts[counts != small]
+    histogram = torch.bincount(others, minlength=n - 1)
+    assert chisquare(histogram[torch.arange(n - 1) != small].tolist()).pvalue > 1e-3
+    per_token = visible.float().mean(0)  # a random permutation per sample: no token favoured
+    assert chisquare((per_token * len(visible)).tolist()).pvalue > 1e-3
+
+
+def test_dias_hidden_tokens_do_not_see_their_features_and_eval_shows_all():
+    decoder = dias(N).train()
+    slots, feature = torch.randn(2, S, D), torch.randn(2, N, C)
+    visible = torch.zeros(2, N, dtype=torch.bool)
+    visible[:, :5] = True
+    recon, _ = decoder(slots, feature, visible)
+    changed = feature.clone()
+    changed[:, 5:] += torch.randn(2, N - 5, C)
+    torch.testing.assert_close(decoder(slots, changed, visible)[0], recon)
+    changed[:, 0] += 1.0
+    assert not torch.allclose(decoder(slots, changed, visible)[0], recon)
+    decoder.eval()
+    torch.testing.assert_close(
+        decoder(slots, feature)[0], decoder(slots, feature, torch.ones(2, N, dtype=torch.bool))[0]
+    )
+
+
+def test_dias_is_permutation_consistent():
+    decoder = dias(N).eval()
+    with torch.no_grad():
+        decoder.position_embedding.embedding.zero_()
+    slots, feature = torch.randn(2, S, D), torch.randn(2, N, C)
+    visible = torch.rand(2, N) < 0.5
+    order = torch.randperm(N)
+    recon, attention = decoder(slots, feature, visible)
+    recon_p, attention_p = decoder(slots, feature[:, order], visible[:, order])
+    torch.testing.assert_close(recon_p, recon[:, order], atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(attention_p, attention[:, :, order], atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(attention.sum(1), torch.ones(2, N))  # token -> slot weights
+
+
+# ------------------------------------------------------------------ whole models
+class RecordingSlotAttention(SlotAttention):
+    def forward(self, inputs, queries, num_iterations=None, slot_mask=None):
+        self.iteration_log.append(num_iterations)
+        return super().forward(inputs, queries, num_iterations, slot_mask)
+
+
+def build_model(name, conditional=False):
+    torch.manual_seed(0)
+    common = dict(feature_dim=C, num_tokens=N, slot_dim=D)
+    init = video_models.initializer(S, D, conditional=conditional)
+    backbone = video_models.synth_backbone(patch_size=2)
+    if name == "videosaur":
+        node = video_models.videosaur(backbone, init, decoder="slotmixer", decoder_hidden=(32,), **common)
+    elif name == "slotcontrast":
+        node = video_models.slotcontrast(backbone, init, decoder_hidden=(32,), **common)
+    else:
+        node = video_models.randsfq(backbone, init, window=4, in_dim=C, decoder_dim=16,
+                                    decoder_layers=2, **common)
+    node["aggregator"]["type"] = RecordingSlotAttention
+    model = build(node)
+    model.aggregator.iteration_log = []
+    return model
+
+
+@pytest.mark.parametrize("name, later", [("videosaur", 2), ("slotcontrast", 3), ("randsfq", 1)])
+def test_iterations_per_frame_and_outputs(name, later):
+    model = build_model(name)
+    out = model(torch.randn(2, 4, 3, 8, 8))
+    assert model.aggregator.iteration_log == [3, later, later, later]
+    assert out["feature"].shape == out["recon"].shape == (2, 4, N, C)
+    assert out["slots"].shape == (2, 4, S, D)
+    assert out["mask"].shape == out["attent"].shape == (2, 4, S, 4, 4)
+    torch.testing.assert_close(out["mask"].sum(2), torch.ones(2, 4, 4, 4))
+    if name == "videosaur":
+        assert out["similarity"].shape == (2, 4, N, N)
+
+
+@pytest.mark.parametrize("name", ["videosaur", "slotcontrast", "randsfq"])
+def test_conditional_init_uses_first_frame_boxes_and_eval_is_deterministic(name):
+    model = build_model(name, conditional=True).eval()
+    video = torch.randn(1, 3, 3, 8, 8)
+    boxes = torch.rand(1, 3, S, 2).sort(-1).values.repeat_interleave(2, -1)[..., [0, 2, 1, 3]]
+    out = model(video, boxes)
+    torch.testing.assert_close(model(video, boxes)["slots"], out["slots"])
+    later_changed = boxes.clone()
+    later_changed[:, 1:] = 0.0
+    torch.testing.assert_close(model(video, later_changed)["slots"], out["slots"])
+    first_changed = boxes.clone()
+    first_changed[:, 0, 0] = torch.tensor([0.0, 0.0, 1.0, 1.0])
+    assert not torch.allclose(model(video, first_changed)["slots"], out["slots"])
+
+
+def test_backbone_features_get_no_gradient():
+    model = build_model("randsfq").train()
+    video = torch.randn(1, 3, 3, 8, 8, requires_grad=True)
+    out = model(video)
+    (out["recon"] - out["feature"]).square().mean().backward()
+    assert video.grad is None
