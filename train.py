@@ -1,8 +1,12 @@
-"""Train an experiment: ``python train.py --cfg_file config-x/y.py [--cfg-options k=v ...]``."""
+"""Train an experiment: ``python train.py --cfg_file config-x/y.py [--cfg-options k=v ...]``.
+
+With no ``--cfg_file`` it trains the embedded default: a small video model on synthetic data that
+is generated on first use, about ten minutes on a CPU.
+"""
 
 import os
 
-from object_centric_bench import cli
+from object_centric_bench import cli, default_run
 from object_centric_bench.engine import Engine
 
 
@@ -18,13 +22,18 @@ def main(argv=None):
     parser.add_argument("--ckpt_file", "--ckpt-file", dest="ckpt_file", nargs="+", default=[], metavar="PATH[@SRC=DST,...]",
                         help="initialise weights from other checkpoints, optionally renaming key prefixes")
     args = parser.parse_args(argv)
-    if args.cfg_file is None:
-        parser.error("--cfg_file is required")
+    embedded = args.cfg_file is None
+    if embedded:
+        cfg_file, data_dir = default_run.prepare()
+        args.cfg_file = str(cfg_file)
+        args.data_dir = args.data_dir or str(data_dir)
     cfg = cli.load_with_overrides(args.cfg_file, args.cfg_options)
     seed = args.seed if args.seed is not None else cfg.get("seed", 0)
     run_dir = os.path.join(args.save_dir, cli.config_name(args.cfg_file), str(seed))
     engine = Engine(cfg, run_dir=run_dir, device=args.device, seed=seed, data_dir=args.data_dir)
     engine.fit(resume=None if args.no_resume else args.resume, init_ckpts=args.ckpt_file)
+    if embedded and engine.info.is_main:
+        print(default_run.report(run_dir))
     return engine
 
 

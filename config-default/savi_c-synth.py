@@ -1,0 +1,75 @@
+"""The embedded default: box-conditioned SAVi on small synthetic videos, trained on a CPU.
+
+``python train.py`` with no arguments generates the data (``object_centric_bench/default_run.py``)
+and trains this config in a few minutes on two CPU cores. What makes that possible: 32 px frames,
+slots bound to objects by their first-frame boxes, a light decoder at 16 px whose masks are the
+segmentation, a reconstruction loss that weighs pixels unlike the background more (the objects
+cover only a few percent of each frame), bf16 autocast, small batches and a high learning rate.
+"""
+
+from object_centric_bench.datum.dataset import VideoDataset
+from object_centric_bench.datum.transform import Compose, Normalize, PadObjects, RandomHorizontalFlip, RecomputeBoxes
+from object_centric_bench.learn.loss import ForegroundWeightedMSELoss
+from object_centric_bench.learn.visualize import SaveMaskGrid
+from object_centric_bench.model.backbone import SmallCNN
+from object_centric_bench.model.decoder_cnn import SpatialBroadcastDecoder
+from object_centric_bench.model.encoder import SpatialEncoder
+from object_centric_bench.model.initializer import BoxInitializer
+from object_centric_bench.model.predictor import TransformerPredictor
+from object_centric_bench.model.projection import EncoderProjection, GridPositionEmbedding
+from object_centric_bench.model.savi import SAVi
+from object_centric_bench.model.slot_attention import SlotAttention
+from object_centric_bench.presets.common import adam_warmup_cosine, masks_to_segment, segmentation_metrics
+
+_max_objects = 4  # must match default_run.SYNTH
+_num_slots = _max_objects + 1  # one slot per object plus the background
+_slot_dim = 64
+_channels = 32
+
+total_steps = 3000
+val_interval = 500
+log_interval = 50
+batch_size_train = 8
+batch_size_val = 16
+num_workers = 0
+precision = "bf16"
+
+_keys = ("video", "segment", "bbox")
+dataset_t = dict(
+    type=VideoDataset, data_file="train.lmdb", chunk_len=6, keys=_keys,
+    transform=dict(type=Compose, transforms=[
+        dict(type=RandomHorizontalFlip), dict(type=Normalize), dict(type=RecomputeBoxes),
+        dict(type=PadObjects, num_objects=_num_slots),
+    ]),
+)
+dataset_v = dict(  # scored per 6-frame clip, the training clip length (two clips per video)
+    type=VideoDataset, data_file="val.lmdb", clip_len=6, keys=_keys,
+    transform=dict(type=Compose, transforms=[
+        dict(type=Normalize), dict(type=RecomputeBoxes), dict(type=PadObjects, num_objects=_num_slots),
+    ]),
+)
+
+model = dict(
+    type=SAVi,
+    encoder=dict(
+        type=SpatialEncoder,
+        backbone=dict(type=SmallCNN, channels=_channels, strides=(2, 1, 1, 1)),
+        position_embedding=dict(type=GridPositionEmbedding, dim=_channels),
+        projection=dict(type=EncoderProjection, in_dim=_channels, hidden_dim=_slot_dim, out_dim=_slot_dim),
+    ),
+    initializer=dict(type=BoxInitializer, slot_dim=_slot_dim, hidden_dim=128),
+    corrector=dict(type=SlotAttention, in_dim=_slot_dim, slot_dim=_slot_dim, num_iterations=2),
+    predictor=dict(type=TransformerPredictor, slot_dim=_slot_dim, num_heads=4, mlp_hidden_dim=128),
+    decoder=dict(type=SpatialBroadcastDecoder, slot_dim=_slot_dim, broadcast_size=8, channels=32,
+                 strides=(2, 1), kernel_size=3),
+    first_frame_iterations=3,
+)
+model_imap = dict(video="batch.video", bbox="batch.bbox")
+
+_mask_source = "output.alpha"
+postprocess_v = masks_to_segment(_mask_source)
+loss_fn = dict(recon=dict(fn=dict(type=ForegroundWeightedMSELoss, foreground_weight=10.0), map=dict(input="output.recon", target="batch.video")))
+metric_fn_v = segmentation_metrics(temporal="video")
+optimizer, schedules = adam_warmup_cosine(lr=2e-3, total_steps=total_steps, warmup_steps=100)
+clip_grad_norm = 1.0
+visualize = dict(fn=dict(type=SaveMaskGrid), map=dict(image="batch.video", pred="output.segment", gt="batch.segment"))
