@@ -1,25 +1,13 @@
-"""RandSF.Q-tsim (temporal similarity instead of slot contrast) on MOVi-C, 11 slots conditioned on first-frame boxes (up to 10 objects + background)."""
+"""RandSF.Q-tsim on MOVi-C, 11 slots conditioned on first-frame boxes: the RandSF.Q config with the temporal similarity loss (x 0.1,
+temperature 0.075) in place of the slot contrast. The decoder also predicts, per token, the logits
+over the next frame's tokens.
+"""
 
-from object_centric_bench.presets import common, video_data, video_models
+from object_centric_bench.config import inherit
+from object_centric_bench.presets import video_models
 
-_num_slots = 11
-_slot_dim = 256
-total_steps = 50000
-val_interval = 5000
-batch_size_train = 8
-batch_size_val = 4
-num_workers = 4
-precision = "bf16"
+globals().update(inherit(__file__, "../config-randsfq/randsfq_c-movi_c.py"))
 
-dataset_t, dataset_v = video_data.movi("movi_c", _num_slots)
-_backbone = common.dinov2(registers=True, final_norm=False)
-_initializer = video_models.initializer(_num_slots, _slot_dim, conditional=True)
-model = video_models.randsfq(_backbone, _initializer, window=6, slot_dim=_slot_dim,
-                             predict_similarity=True)
-model_imap = dict(video="batch.video", bbox="batch.bbox")
-loss_fn = dict(recon=video_models.feature_loss(),
-               similarity=video_models.similarity_loss(temperature=0.075, weight=0.1))
-postprocess_v = common.masks_to_segment("output.mask")
-metric_fn_v = common.segmentation_metrics()
-optimizer, schedules = common.adam_warmup_cosine(5e-5, total_steps, 2500)
-clip_grad_norm = 0.05
+model["predict_similarity"] = True
+model["decoder"]["out_dim"] = model["decoder"]["feature_dim"] + model["decoder"]["num_tokens"]
+loss_fn = dict(recon=loss_fn["recon"], similarity=video_models.similarity_loss(temperature=0.075, weight=0.1))
