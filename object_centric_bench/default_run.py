@@ -63,7 +63,8 @@ def report(run_dir) -> str:
     run_dir = Path(run_dir)
     records = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines() if line]
     last = [r for r in records if r.get("split") == "val"][-1]
-    lines = [f"validation after {last['step']} steps ({last['num_samples']} clips, each scored as one video):"]
+    frames = SCENES["frames"]
+    lines = [f"validation after {last['step']} steps ({last['num_samples']} whole {frames}-frame videos, each scored as one video):"]
     lines += [f"  {label:<7}{last['metric'][name]:.3f}" for name, label in METRIC_NAMES]
     pictures = sorted((run_dir / "viz").glob("*.png"))
     if pictures:
