@@ -1,71 +1,18 @@
 """Unconditional SAVi (learned Gaussian slot initialisation) on synthetic sprite videos (CPU scale).
 
-Make the data first (64 px, 24-frame videos, 1 to 6 objects; the transforms resize to 32 px):
-    python convert.py synth --dst data/synth_video64 --kind video --resolution 64 --frames 24
-
-The SAVi architecture: small CNN (four 5x5 convs, 32 channels, stride 1) + (x, y, 1-x,
-1-y) position embedding + LayerNorm/MLP to 64; corrector slot attention D = 128, two iterations
-(unconditional);
-Transformer predictor (4 heads, MLP 256); spatial broadcast decoder from 8x8 up
-to the frame size; target = the frame itself; one learned Gaussian shared by all slots. Training
-draws 6-frame clips, validation scores whole 24-frame videos per video, every frame counted (no
-frame is conditioned).
-Changed from the real-data defaults: frames of 32 px, not 64 (decoder strides 2, 2, 1, 1; at 64 px
-with strides 2, 2, 2, 1 a step of batch 8 took about 9 s on a 2-core CPU, mostly in the
-decoder), decoder channels 32 (not 64), 7 slots (6 objects + background, not 11), batch 8
-(not 64), 10k steps with 250 warm-up (not 2.5k). Kept: Adam 2e-4, cosine decay, clip 0.05.
-The loss is the mean pixel MSE over the clip (the paper sums over time: a constant factor).
+The conditional config (`savi_c-synth.py`) with what changes without boxes: one learned Gaussian
+shared by all slots, two corrector iterations, the model reads no boxes, and every frame is
+scored (no frame is conditioned). Same data: see the command in `savi_c-synth.py`.
 """
 
-import torch
-
-from object_centric_bench.model.backbone import SmallCNN
-from object_centric_bench.model.decoder_cnn import SpatialBroadcastDecoder
-from object_centric_bench.model.encoder import SpatialEncoder
+from object_centric_bench.config import inherit
 from object_centric_bench.model.initializer import GaussianInitializer
-from object_centric_bench.model.predictor import TransformerPredictor
-from object_centric_bench.model.projection import EncoderProjection, GridPositionEmbedding
-from object_centric_bench.model.savi import SAVi
-from object_centric_bench.model.slot_attention import SlotAttention
-from object_centric_bench.presets.common import adam_warmup_cosine, masks_to_segment, segmentation_metrics
-from object_centric_bench.presets.synth_data import synth_videos
+from object_centric_bench.presets.common import segmentation_metrics
 
-_size = 32
-_clip = 6
-_num_slots = 7
-_slot_dim = 128
-_token_dim = 64
-_lr = 2e-4
+globals().update(inherit(__file__, "savi_c-synth.py"))
 
-total_steps = 10_000
-val_interval = 1_000
-batch_size_train = 8
-batch_size_val = 8
-num_workers = 0
-precision = "fp32"  # bf16 autocast measured slower than fp32 for these convolutions on a CPU
-data_dir = "data/synth_video64"
-
-dataset_t = synth_videos("train", size=_size, chunk_len=_clip)
-dataset_v = synth_videos("val", size=_size)
-
-model = dict(
-    type=SAVi,
-    encoder=dict(
-        type=SpatialEncoder,
-        backbone=dict(type=SmallCNN, channels=32, strides=(1, 1, 1, 1)),
-        position_embedding=dict(type=GridPositionEmbedding, dim=32),
-        projection=dict(type=EncoderProjection, in_dim=32, hidden_dim=_token_dim, out_dim=_token_dim),
-    ),
-    initializer=dict(type=GaussianInitializer, num_slots=_num_slots, slot_dim=_slot_dim),
-    corrector=dict(type=SlotAttention, in_dim=_token_dim, slot_dim=_slot_dim, num_iterations=2),
-    predictor=dict(type=TransformerPredictor, slot_dim=_slot_dim, num_heads=4, mlp_hidden_dim=256),
-    decoder=dict(type=SpatialBroadcastDecoder, slot_dim=_slot_dim, out_channels=3, broadcast_size=8,
-                 channels=32, strides=(2, 2, 1, 1)),
-)
+model["initializer"] = dict(type=GaussianInitializer, num_slots=dataset_t["transform"]["num_objects"],
+                            slot_dim=model["initializer"]["slot_dim"])
+model["corrector"]["num_iterations"] = 2
 model_imap = dict(video="batch.video")
-postprocess_v = masks_to_segment("output.alpha")
-loss_fn = dict(recon=dict(fn=dict(type=torch.nn.MSELoss), map=dict(input="output.recon", target="batch.video")))
 metric_fn_v = segmentation_metrics(temporal="video")
-
-optimizer, schedules = adam_warmup_cosine(_lr, total_steps, warmup_steps=250)
-clip_grad_norm = 0.05
