@@ -1,16 +1,22 @@
 """RandSF.Q on synthetic sprite videos at CPU scale: the VideoSAUR synthetic config (same data,
 features, slots and schedule; see its docstring for the data command) with RandSF.Q's model (transit
-over random slot-feature pairs in the 6-frame training window, one iteration after frame 0, a
-2-layer DIAS decoder) and the slot-slot contrastive loss in place of the temporal similarity.
+over random slot-feature pairs in the 3-frame training window, one iteration after frame 0, a
+2-layer DIAS decoder of width 64), the slot-slot contrastive loss in place of the temporal
+similarity, and a peak learning rate of 1e-3 (its masks oscillate at 3e-3). Unlike VideoSAUR and
+SlotContrast it binds here with learned slots; the box-conditioned ``randsfq_c-synth.py`` does
+worse on this data (``docs/benchmarks.md``).
 """
 
 from object_centric_bench.config import inherit
-from object_centric_bench.presets import video_models
+from object_centric_bench.presets import common, video_models
 
 globals().update(inherit(__file__, "../config-videosaur/videosaur_r-synth.py"))
 
-_num_slots, _slot_dim = 7, 64
+_slots = model["initializer"]
+_feature_dim = model["projection"]["in_dim"]
 model = video_models.randsfq(
-    model["backbone"], video_models.initializer(_num_slots, _slot_dim), window=6,
-    feature_dim=48, num_tokens=64, slot_dim=_slot_dim, in_dim=48, decoder_dim=64, decoder_layers=2)
+    model["backbone"], video_models.initializer(_slots["num_slots"], _slots["slot_dim"]),
+    window=dataset_t["chunk_len"], feature_dim=_feature_dim, num_tokens=model["decoder"]["num_tokens"],
+    slot_dim=_slots["slot_dim"], in_dim=_feature_dim, decoder_dim=64, decoder_layers=2)
 loss_fn = dict(recon=loss_fn["recon"], contrast=video_models.contrast_loss())
+optimizer, schedules = common.adam_warmup_cosine(1e-3, total_steps, 200)

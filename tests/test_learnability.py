@@ -9,12 +9,13 @@ which count the background, rise later, once the masks tighten (see the default'
 """
 
 import pytest
-import torch
 
 from object_centric_bench import default_run
 from object_centric_bench.config import load_config
 from object_centric_bench.datum import synth
 from object_centric_bench.engine import Engine
+
+from tests.learning import train_and_score
 
 SCENES = dict(default_run.SCENES, frames=6, max_objects=2, min_objects=2)
 TRAIN_VIDEOS = 600
@@ -32,12 +33,5 @@ def test_default_model_segments_better_than_its_untrained_self(tmp_path):
     cfg.update(total_steps=STEPS, val_interval=STEPS, visualize=None)  # stops early in the schedule
     cfg["loss_fn"]["recon"]["fn"]["foreground_weight"] = FOREGROUND_WEIGHT
     engine = Engine(cfg, run_dir=str(tmp_path / "run"), device="cpu", seed=0, data_dir=str(tmp_path / "data"))
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # when the slots bind depends on float rounding: one thread repeats it
-    try:
-        untrained = engine.validate()["metric"]
-        engine.fit(resume=None)
-        trained = engine.validate()["metric"]
-    finally:
-        torch.set_num_threads(threads)
+    untrained, trained = train_and_score(engine)
     assert trained["ari_fg"] > untrained["ari_fg"] + FG_ARI_MARGIN, (untrained, trained)

@@ -187,6 +187,17 @@ def test_patchify_gives_raw_or_fixed_projected_patches():
         Patchify(patch_size=5)(image)
 
 
+def test_patchify_appends_the_token_position_after_the_patch():
+    image = torch.rand(2, 3, 8, 12)  # 2 rows x 3 columns of 4 px patches
+    tokens = Patchify(patch_size=4, position_scale=0.5)(image)
+    assert tokens.shape == (2, 6, 50)
+    torch.testing.assert_close(tokens[..., :48], Patchify(patch_size=4)(image))
+    torch.testing.assert_close(tokens[1, :, 48], torch.tensor([-0.5, 0.0, 0.5] * 2))  # column
+    torch.testing.assert_close(tokens[1, :, 49], torch.tensor([-0.5] * 3 + [0.5] * 3))  # row
+    with pytest.raises(ValueError, match="position_scale"):
+        Patchify(patch_size=4, position_scale=-1.0)
+
+
 @pytest.mark.parametrize(
     "name", ["vit_small_patch14_dinov2", "vit_small_patch14_reg4_dinov2"]
 )

@@ -11,7 +11,7 @@ from object_centric_bench.model.slot_attention import SlotAttention
 from object_centric_bench.model.transit import RandomSlotFeatureTransit
 from object_centric_bench.presets import video_models
 
-S, D, C, N = 3, 16, 12, 16
+S, D, C, N = 3, 16, 3 * 2 * 2 + 2, 16  # synth_backbone(2) on 8x8 frames: 16 patches of 12 values + 2 position
 
 
 # ------------------------------------------------------------------ transit

@@ -119,16 +119,32 @@ def test_object_count_stays_within_the_limits():
         synth.generate_sample(0, "train", 0, "image", max_objects=0)
 
 
+def test_radius_range_sets_the_sprite_size():
+    def widths(radius_range):  # box widths in pixels of one-object scenes at 64 px
+        samples = [synth.generate_sample(2, "train", i, "image", resolution=64, max_objects=1,
+                                         radius_range=radius_range) for i in range(30)]
+        return np.array([(s["bbox"][0, 2] - s["bbox"][0, 0]) * 64 for s in samples])
+
+    small, large = widths((0.1, 0.1)), widths((0.2, 0.2))
+    assert small.max() <= 2 * 0.1 * 64 + 2 and large.max() <= 2 * 0.2 * 64 + 2
+    assert np.median(large) > 1.6 * np.median(small)
+    for bad in ((0.0, 0.1), (0.2, 0.1), (0.1, 0.5)):
+        with pytest.raises(ValueError, match="radius_range"):
+            synth.generate_sample(0, "train", 0, "image", radius_range=bad)
+
+
 def test_cli_writes_readable_video_and_image_files(tmp_path):
     convert.main(["synth", "--dst", str(tmp_path / "v"), "--num-train", "2", "--num-val", "1",
-                  "--resolution", "32", "--frames", "5", "--max-objects", "3", "--seed", "4"])
+                  "--resolution", "32", "--frames", "5", "--max-objects", "3", "--seed", "4",
+                  "--radius-range", "0.1", "0.2"])
     train, val = LMDBReader(tmp_path / "v" / "train.lmdb"), LMDBReader(tmp_path / "v" / "val.lmdb")
     assert (len(train), len(val)) == (2, 1)
     record = train[1]
     assert len(record["video"]) == len(record["segment"]) == len(record["flow"]) == 5
     assert codec.decode_rgb(record["video"][0]).shape == (32, 32, 3)
     assert record["bbox"].shape == (5, 3, 4) and record["bbox"].dtype == np.float32
-    exact = synth.generate_sample(4, "train", 1, "video", resolution=32, frames=5, max_objects=3)
+    exact = synth.generate_sample(4, "train", 1, "video", resolution=32, frames=5, max_objects=3,
+                                  radius_range=(0.1, 0.2))
     lo, hi = record["flow_range"]
     decoded = np.stack([codec.decode_flow16(frame, lo, hi) for frame in record["flow"]])
     np.testing.assert_allclose(decoded, exact["flow"], atol=1e-3)

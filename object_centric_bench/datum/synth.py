@@ -33,7 +33,13 @@ MIN_RESOLUTION = 16
 
 
 def check_scene_args(
-    kind: str, resolution: int, frames: int, max_objects: int, min_objects: int, difficulty: str
+    kind: str,
+    resolution: int,
+    frames: int,
+    max_objects: int,
+    min_objects: int,
+    difficulty: str,
+    radius_range: tuple[float, float] = RADIUS_RANGE,
 ) -> None:
     """Raise ``ValueError`` with a fix for parameters the generator cannot honour."""
     if kind not in KINDS:
@@ -48,6 +54,12 @@ def check_scene_args(
         raise ValueError(f"max_objects must be in 1..255 (uint8 segment ids), got {max_objects}")
     if not 1 <= min_objects <= max_objects:
         raise ValueError(f"min_objects must be in 1..max_objects={max_objects}, got {min_objects}")
+    low, high = radius_range
+    if not 0 < low <= high < 0.5:
+        raise ValueError(
+            f"radius_range must satisfy 0 < low <= high < 0.5 (fractions of the resolution), "
+            f"got {tuple(radius_range)}"
+        )
 
 
 def sample_rng(seed: int, split: str, index: int) -> np.random.Generator:
@@ -198,8 +210,10 @@ def generate_scene(
     max_objects: int = 6,
     difficulty: str = "flat",
     min_objects: int = 1,
+    radius_range: tuple[float, float] = RADIUS_RANGE,
 ) -> dict:
-    """Render one clip as numpy arrays.
+    """Render one clip as numpy arrays. Sprite radii are drawn from ``radius_range``, as fractions
+    of the resolution.
 
     Returns ``video`` uint8 (T, H, W, 3), ``segment`` uint8 (T, H, W) with 0 background and
     1..n objects (n <= max_objects), ``bbox`` float32 (T, max_objects, 4) and ``flow`` float32
@@ -216,7 +230,7 @@ def generate_scene(
     segment = np.zeros((frames, resolution, resolution), np.uint8)
     displacement = np.zeros((frames, max_objects + 1, 2), np.float32)  # row 0: background
     for k in rng.permutation(num_objects):  # painted back to front
-        radius = rng.uniform(*RADIUS_RANGE) * resolution
+        radius = rng.uniform(*radius_range) * resolution
         mask, patch = make_sprite(colours[k], radius, difficulty, rng)
         centre = track(frames, resolution, radius, rng)  # (t, 2) as (x, y)
         displacement[1:, k + 1] = centre[:-1] - centre[1:]
@@ -238,18 +252,19 @@ def generate_sample(
     max_objects: int = 6,
     difficulty: str = "flat",
     min_objects: int = 1,
+    radius_range: tuple[float, float] = RADIUS_RANGE,
 ) -> dict:
     """Sample ``index`` of a split as numpy arrays (see ``generate_scene``).
 
     An image sample is a one-frame scene with keys ``image`` (H, W, 3), ``segment`` (H, W) and
     ``bbox`` (K, 4); a video sample keeps the keys of ``generate_scene``.
     """
-    check_scene_args(kind, resolution, frames, max_objects, min_objects, difficulty)
+    check_scene_args(kind, resolution, frames, max_objects, min_objects, difficulty, radius_range)
     rng = sample_rng(seed, split, index)
     if kind == "image":
-        scene = generate_scene(rng, resolution, 1, max_objects, difficulty, min_objects)
+        scene = generate_scene(rng, resolution, 1, max_objects, difficulty, min_objects, radius_range)
         return dict(image=scene["video"][0], segment=scene["segment"][0], bbox=scene["bbox"][0])
-    return generate_scene(rng, resolution, frames, max_objects, difficulty, min_objects)
+    return generate_scene(rng, resolution, frames, max_objects, difficulty, min_objects, radius_range)
 
 
 def flow_range(flow: np.ndarray) -> np.ndarray:
@@ -289,16 +304,18 @@ def generate_split(
     min_objects: int = 1,
     overwrite: bool = False,
     progress: bool = True,
+    radius_range: tuple[float, float] = RADIUS_RANGE,
 ) -> Path:
     """Write ``num`` samples to ``dst/<split>.lmdb`` (with its manifest); returns that path."""
-    check_scene_args(kind, resolution, frames, max_objects, min_objects, difficulty)
+    check_scene_args(kind, resolution, frames, max_objects, min_objects, difficulty, radius_range)
     if num < 1:
         raise ValueError(f"the number of {split} samples must be at least 1, got {num}")
     path = Path(dst) / f"{split}.lmdb"
     with LMDBWriter(path, overwrite=overwrite) as writer:
         for index in tqdm(range(num), desc=f"synth {split}", unit=kind, disable=not progress):
             sample = generate_sample(
-                seed, split, index, kind, resolution, frames, max_objects, difficulty, min_objects
+                seed, split, index, kind, resolution, frames, max_objects, difficulty, min_objects,
+                radius_range,
             )
             writer.write(encode_sample(sample))
     return path
@@ -318,6 +335,10 @@ def add_arguments(parser) -> None:
         "--difficulty", choices=DIFFICULTIES, default="flat",
         help="flat: flat colours on a plain background; textured: textured sprites and background",
     )
+    parser.add_argument(
+        "--radius-range", type=float, nargs=2, default=RADIUS_RANGE, metavar=("LOW", "HIGH"),
+        help="sprite radius range as fractions of the resolution (default %(default)s)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--overwrite", action="store_true", help="replace existing files")
 
@@ -333,5 +354,6 @@ def main(args) -> None:
         path = generate_split(
             args.dst, split, num, args.seed, args.kind, args.resolution, args.frames,
             args.max_objects, args.difficulty, args.min_objects, args.overwrite,
+            radius_range=tuple(args.radius_range),
         )
         print(f"wrote {path}")

@@ -120,13 +120,27 @@ class SmallCNN(nn.Module):
 
 class Patchify(nn.Module):
     """Raw non-overlapping patches as tokens (b, N, 3*p*p), optionally through a fixed random
-    projection to `out_dim`; lets feature-reconstruction models run without pretrained weights."""
+    projection to `out_dim`; lets feature-reconstruction models run without pretrained weights.
+
+    `position_scale > 0` appends two fixed channels, the token's column and row scaled to
+    [-position_scale, position_scale] (row-major token order, like a ViT's). Raw patches say
+    nothing about where a token lies, so slots averaging them cannot tell the decoder where their
+    object is; pretrained ViT tokens carry that, and these channels stand in for it.
+    """
 
     def __init__(
-        self, patch_size: int, in_channels: int = 3, out_dim: int | None = None, seed: int = 0
+        self,
+        patch_size: int,
+        in_channels: int = 3,
+        out_dim: int | None = None,
+        seed: int = 0,
+        position_scale: float = 0.0,
     ):
         super().__init__()
+        if position_scale < 0:
+            raise ValueError(f"position_scale must be >= 0, got {position_scale}")
         self.patch_size = patch_size
+        self.position_scale = position_scale
         patch_dim = in_channels * patch_size * patch_size
         if out_dim is None:
             self.register_buffer("projection", None)
@@ -143,4 +157,11 @@ class Patchify(nn.Module):
         patches = F.unfold(image, kernel_size=p, stride=p).transpose(1, 2)  # (b, N, 3*p*p)
         if self.projection is not None:
             patches = patches @ self.projection.to(patches.dtype)
+        if self.position_scale:
+            rows = torch.linspace(-1, 1, h // p, device=image.device)
+            cols = torch.linspace(-1, 1, w // p, device=image.device)
+            row, col = torch.meshgrid(rows, cols, indexing="ij")
+            position = torch.stack([col, row], dim=-1).flatten(0, 1) * self.position_scale  # (N, 2)
+            position = position.to(patches.dtype).expand(len(patches), -1, -1)
+            patches = torch.cat([patches, position], dim=-1)
         return patches

@@ -1,0 +1,10 @@
+"""VideoSAUR on synthetic sprite videos at CPU scale, with slots conditioned on the first frame's
+boxes (as on MOVi): the unconditional synthetic config (same data, features and schedule; see its
+docstring for the data command) with a box initializer. Scenes with 2 sprites leave one box empty,
+which gets the initializer's fixed 'empty' query.
+"""
+
+from object_centric_bench.config import inherit
+from object_centric_bench.presets import video_models
+
+globals().update(video_models.condition_on_boxes(inherit(__file__, "videosaur_r-synth.py")))
