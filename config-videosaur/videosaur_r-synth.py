@@ -20,9 +20,10 @@ from object_centric_bench.presets.synth_data import synth_videos
 
 _num_slots = 4
 _slot_dim = 64
-_feature_dim = 3 * 4 * 4 + 2
-_num_tokens = 8 * 8
 _size = 32
+_patch = 4
+_feature_dim = 3 * _patch * _patch + 2  # the patch and its column and row
+_num_tokens = (_size // _patch) ** 2
 _chunk_len = 3
 total_steps = 10_000
 val_interval = 1_000
@@ -34,7 +35,7 @@ precision = "fp32"
 data_dir = "data/synth_video64_large"
 dataset_t = synth_videos("train", size=_size, chunk_len=_chunk_len)
 dataset_v = synth_videos("val", size=_size)
-_backbone = video_models.synth_backbone()
+_backbone = video_models.synth_backbone(_patch)
 _initializer = video_models.initializer(_num_slots, _slot_dim)
 model = video_models.videosaur(_backbone, _initializer, feature_dim=_feature_dim,
                                num_tokens=_num_tokens, slot_dim=_slot_dim, decoder_hidden=(256, 256))

@@ -9,6 +9,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .projection import coordinate_grid
+
 WEIGHTS_ENV = "OCB_DINOV2_WEIGHTS"
 
 
@@ -158,10 +160,8 @@ class Patchify(nn.Module):
         if self.projection is not None:
             patches = patches @ self.projection.to(patches.dtype)
         if self.position_scale:
-            rows = torch.linspace(-1, 1, h // p, device=image.device)
-            cols = torch.linspace(-1, 1, w // p, device=image.device)
-            row, col = torch.meshgrid(rows, cols, indexing="ij")
-            position = torch.stack([col, row], dim=-1).flatten(0, 1) * self.position_scale  # (N, 2)
+            position = coordinate_grid(h // p, w // p, -1.0, 1.0, image.device).flatten(0, 1)
+            position = position * self.position_scale  # (N, 2) as (column, row)
             position = position.to(patches.dtype).expand(len(patches), -1, -1)
             patches = torch.cat([patches, position], dim=-1)
         return patches

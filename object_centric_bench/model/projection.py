@@ -6,6 +6,16 @@ from torch import nn
 from .mlp import MLP
 
 
+def coordinate_grid(height: int, width: int, low: float, high: float, device=None) -> torch.Tensor:
+    """(height, width, 2) float32 grid of (x, y), each running evenly from `low` to `high`."""
+    y, x = torch.meshgrid(
+        torch.linspace(low, high, height, device=device),
+        torch.linspace(low, high, width, device=device),
+        indexing="ij",
+    )
+    return torch.stack([x, y], dim=-1)
+
+
 class EncoderProjection(nn.Module):
     """LayerNorm then a GELU MLP from the backbone width to the slot attention input width."""
 
@@ -45,10 +55,7 @@ class GridPositionEmbedding(nn.Module):
         self.linear = nn.Linear(4, dim)
 
     def forward(self, feature_map: torch.Tensor) -> torch.Tensor:
-        h, w = feature_map.shape[-2:]
-        ys = torch.linspace(0, 1, h, device=feature_map.device)
-        xs = torch.linspace(0, 1, w, device=feature_map.device)
-        y, x = torch.meshgrid(ys, xs, indexing="ij")
-        grid = torch.stack([x, y, 1 - x, 1 - y], dim=-1)  # (h, w, 4)
+        grid = coordinate_grid(*feature_map.shape[-2:], 0.0, 1.0, feature_map.device)  # (h, w, 2)
+        grid = torch.cat([grid, 1 - grid], dim=-1)  # (h, w, 4): x, y, 1-x, 1-y
         embedding = self.linear(grid).permute(2, 0, 1)  # (C, h, w)
         return feature_map + embedding
