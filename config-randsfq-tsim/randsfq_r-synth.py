@@ -6,8 +6,5 @@ predicts, per token, the logits over the next frame's tokens. Same data: see `ra
 from object_centric_bench.config import inherit
 from object_centric_bench.presets import video_models
 
-globals().update(inherit(__file__, "../config-randsfq/randsfq_r-synth.py"))
-
-model["predict_similarity"] = True
-model["decoder"]["out_dim"] = model["decoder"]["feature_dim"] + model["decoder"]["num_tokens"]
-loss_fn = dict(recon=loss_fn["recon"], similarity=video_models.similarity_loss(temperature=0.075, weight=0.1))
+_base = inherit(__file__, "../config-randsfq/randsfq_r-synth.py")
+globals().update(video_models.with_temporal_similarity(_base, temperature=0.075))

@@ -39,6 +39,19 @@ def condition_on_boxes(entries):
     return entries
 
 
+def with_temporal_similarity(entries, temperature):
+    """The entries of a RandSF.Q config turned into its ``-tsim`` variant: the decoder also renders
+    each token's logits over the next frame's tokens, and the temporal similarity loss (x 0.1)
+    replaces the slot contrast. Returns ``entries``, changed in place, like ``condition_on_boxes``."""
+    model = entries["model"]
+    decoder = model["decoder"]
+    model["predict_similarity"] = True
+    decoder["out_dim"] = decoder["feature_dim"] + decoder["num_tokens"]
+    entries["loss_fn"] = dict(recon=entries["loss_fn"]["recon"],
+                              similarity=similarity_loss(temperature=temperature, weight=0.1))
+    return entries
+
+
 def synth_backbone(patch_size=4, position_scale=0.5):
     """Raw patches of the synthetic videos plus two position channels as features (no weights):
     32 px -> 8x8 tokens of 3*4*4 + 2 = 50 channels."""
