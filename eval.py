@@ -1,13 +1,19 @@
-"""Score checkpoints on the validation split: ``python eval.py --cfg_file F --ckpt_file C [C ...]``.
+"""Score checkpoints on the validation split: ``python eval.py RUN_DIR [RUN_DIR ...]`` (runs of
+train.py: each one's ``ckpt/last.pth``) or ``python eval.py [--cfg_file F] --ckpt_file C [C ...]``.
 
-Prints one row per checkpoint and the mean +- std over checkpoints (seeds); ``--out`` writes the
-same as JSON together with the protocol record (how every number was computed).
+The config comes from ``--cfg_file``, else from the first run directory's ``config.py``, else from
+the config stored in the first checkpoint; a run's config records the data directory it used, and
+``--data_dir`` / ``--cfg-options`` override it as in training. Prints one row per checkpoint and the
+mean +- std over checkpoints (seeds); ``--out`` writes the same as JSON together with the protocol
+record (how every number was computed).
 """
 
 import json
+import os
 
 from object_centric_bench import cli
-from object_centric_bench.engine import Engine, summarise
+from object_centric_bench.config import ConfigError, config_differences, load_config_text
+from object_centric_bench.engine import BOOKKEEPING_KEYS, Engine, summarise
 
 
 def table(rows, names):
@@ -18,18 +24,60 @@ def table(rows, names):
     return "\n".join(lines)
 
 
+def run_checkpoint(run_dir):
+    """``RUN_DIR/ckpt/last.pth``, the newest checkpoint train.py wrote into a run directory."""
+    path = os.path.join(run_dir, "ckpt", "last.pth")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            f"{run_dir} holds no checkpoint {path}: give a run directory of train.py "
+            "(<save_dir>/<config folder>/<config>/<seed>) that has trained, or --ckpt_file PATH"
+        )
+    return path
+
+
+def run_config(run_dir, options):
+    """The ``config.py`` train.py wrote into a run directory, with the ``--cfg-options`` applied."""
+    path = os.path.join(run_dir, "config.py")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{run_dir} holds no config.py; pass --cfg_file to say how to build its model")
+    return cli.load_with_overrides(path, options)
+
+
+def check_same_config(checkpoints):
+    """Without ``--cfg_file`` every checkpoint is scored under one stored config, so all must share it."""
+    if len(checkpoints) < 2:
+        return
+    first = cli.stored_config(checkpoints[0])
+    for path in checkpoints[1:]:
+        differences = [k for k in config_differences(first, cli.stored_config(path)) if k not in BOOKKEEPING_KEYS]
+        if differences:
+            raise ConfigError(
+                f"{path} was trained with another config than {checkpoints[0]} ({', '.join(differences)} "
+                "differ); pass --cfg_file to score them all under one config"
+            )
+
+
 @cli.friendly_errors
 def main(argv=None):
     parser = cli.parser(__doc__)
-    parser.add_argument("--ckpt_file", "--ckpt-file", dest="ckpt_file", nargs="+", required=True)
+    parser.add_argument("run_dir", nargs="*", help="run directories of train.py (<save_dir>/<config folder>/<config>/<seed>)")
+    parser.add_argument("--ckpt_file", "--ckpt-file", dest="ckpt_file", nargs="+", default=[], help="checkpoints to score")
     parser.add_argument("--out", help="write the results and their protocol as JSON to this file")
     args = parser.parse_args(argv)
-    if args.cfg_file is None:
-        parser.error("--cfg_file is required")
-    cfg = cli.load_with_overrides(args.cfg_file, args.cfg_options)
+    checkpoints = [run_checkpoint(run) for run in args.run_dir] + args.ckpt_file
+    if not checkpoints:
+        parser.error("give a run directory or --ckpt_file")
+    if args.cfg_file is not None:
+        cfg = cli.load_with_overrides(args.cfg_file, args.cfg_options)
+    else:
+        check_same_config(checkpoints)
+        if args.run_dir:
+            cfg = run_config(args.run_dir[0], args.cfg_options)
+        else:
+            cfg = cli.with_overrides(load_config_text(cli.stored_config(checkpoints[0]), checkpoints[0]), args.cfg_options)
     engine = Engine(cfg, device=args.device, data_dir=args.data_dir, train=False)
     results = []
-    for path in args.ckpt_file:
+    for path in checkpoints:
         engine.load_weights(path)
         result = engine.validate()
         result["protocol"].update(checkpoint=path, seed=cli.checkpoint_seed(path))
@@ -42,7 +90,7 @@ def main(argv=None):
         rows.append(("mean +- std", {n: f"{m:.4f}+-{s:.4f}" for n, (m, s) in summary.items()}))
         print(table(rows, names))
         if args.out:
-            protocol = dict(results[0]["protocol"], checkpoint=args.ckpt_file,
+            protocol = dict(results[0]["protocol"], checkpoint=checkpoints,
                             seed=[r["protocol"]["seed"] for r in results])
             payload = dict(
                 checkpoints=results,

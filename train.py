@@ -4,8 +4,6 @@ With no ``--cfg_file`` it trains the embedded default: a small video model on sy
 is generated on first use, about ten minutes on a CPU.
 """
 
-import os
-
 from object_centric_bench import cli, default_run
 from object_centric_bench.engine import Engine
 
@@ -13,7 +11,7 @@ from object_centric_bench.engine import Engine
 @cli.friendly_errors
 def main(argv=None):
     parser = cli.parser(__doc__)
-    parser.add_argument("--save_dir", "--save-dir", dest="save_dir", default="save", help="runs go to SAVE_DIR/<config>/<seed>/")
+    parser.add_argument("--save_dir", "--save-dir", dest="save_dir", default="save", help="runs go to SAVE_DIR/<config folder>/<config>/<seed>/")
     parser.add_argument("--seed", type=int, help="run seed (default: the config's seed, else 0)")
     parser.add_argument("--resume", nargs="?", const="auto", default="auto", metavar="PATH",
                         help="continue from PATH (default: the newest checkpoint of the run directory)")
@@ -29,7 +27,7 @@ def main(argv=None):
         args.data_dir = args.data_dir or str(data_dir)
     cfg = cli.load_with_overrides(args.cfg_file, args.cfg_options)
     seed = args.seed if args.seed is not None else cfg.get("seed", 0)
-    run_dir = os.path.join(args.save_dir, cli.config_name(args.cfg_file), str(seed))
+    run_dir = cli.run_directory(args.save_dir, args.cfg_file, seed)
     engine = Engine(cfg, run_dir=run_dir, device=args.device, seed=seed, data_dir=args.data_dir)
     engine.fit(resume=None if args.no_resume else args.resume, init_ckpts=args.ckpt_file)
     if embedded and engine.info.is_main:

@@ -27,17 +27,36 @@ def parser(description):
 
 
 def load_with_overrides(path, options):
-    return apply_overrides(load_config(path), options, new_top_level=KNOWN_KEYS)
+    return with_overrides(load_config(path), options)
 
 
-def config_name(path):
-    return os.path.splitext(os.path.basename(path))[0]
+def with_overrides(cfg, options):
+    """``cfg`` with the ``--cfg-options`` applied; known top-level keys may be new."""
+    return apply_overrides(cfg, options, new_top_level=KNOWN_KEYS)
+
+
+def run_directory(save_dir, cfg_file, seed):
+    """``<save_dir>/<config folder>/<config stem>/<seed>``: the folder name keeps configs that share
+    a file name (``config-default/savi_c-synth.py``, ``config-savi/savi_c-synth.py``) apart."""
+    path = os.path.abspath(cfg_file)
+    folder = os.path.basename(os.path.dirname(path))
+    stem = os.path.splitext(os.path.basename(path))[0]
+    return os.path.join(save_dir, folder, stem, str(seed))
 
 
 def checkpoint_seed(path):
     """The run seed stored in one of this project's checkpoints (None for foreign files)."""
     state = load_checkpoint(path)
     return state.get("loader", {}).get("seed") if isinstance(state, dict) else None
+
+
+def stored_config(path):
+    """The config source text stored in one of this project's checkpoints; errors name the file."""
+    state = load_checkpoint(path)
+    config = state.get("config") if isinstance(state, dict) else None
+    if not isinstance(config, str):
+        raise ConfigError(f"{path} holds no config (train.py did not write it); pass --cfg_file to say how to build its model")
+    return config
 
 
 def friendly_errors(main):

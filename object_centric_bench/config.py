@@ -2,7 +2,8 @@
 
 ``load_config`` executes a config file as a uniquely named module (so two files that share a name
 never collide), ``apply_overrides`` changes values by dotted path, ``build`` turns nodes into
-objects recursively, and ``dump_config`` writes a resolved config back as an importable file.
+objects recursively, and ``dump_config`` writes a resolved config back as an importable file
+(``load_config_text`` reads one stored in a checkpoint, ``config_differences`` compares two).
 Every error names the dotted config path it concerns.
 """
 
@@ -11,8 +12,10 @@ import hashlib
 import importlib
 import importlib.util
 import inspect
+import itertools
 import os
 import pprint
+import re
 import sys
 import types
 import typing
@@ -31,17 +34,34 @@ def load_config(path):
     path = os.path.abspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"config file not found: {path}")
-    digest = hashlib.sha1(path.encode()).hexdigest()[:12]
-    stem = os.path.splitext(os.path.basename(path))[0]
-    name = f"ocb_config_{digest}_" + "".join(c if c.isalnum() else "_" for c in stem)
-    spec = importlib.util.spec_from_file_location(name, path)
+    spec = importlib.util.spec_from_file_location(_module_name(path), path)
     module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # pickling a class defined inside the config needs the module
+    return _execute(module, lambda: spec.loader.exec_module(module), path)
+
+
+def load_config_text(source, origin):
+    """The entries of a config given as source text (the one a checkpoint stores); ``origin``
+    names where the text came from, in errors and in the module's name."""
+    module = types.ModuleType(_module_name(origin))
+    module.__file__ = origin
+    return _execute(module, lambda: exec(compile(source, origin, "exec"), vars(module)), origin)
+
+
+def _module_name(origin):
+    """A module name unique to ``origin``, so two configs that share a file name never collide."""
+    digest = hashlib.sha1(origin.encode()).hexdigest()[:12]
+    stem = os.path.splitext(os.path.basename(origin))[0]
+    return f"ocb_config_{digest}_" + "".join(c if c.isalnum() else "_" for c in stem)
+
+
+def _execute(module, run, origin):
+    """Run a config module's code and collect its entries (see ``load_config``)."""
+    sys.modules[module.__name__] = module  # pickling a class defined inside the config needs the module
     try:
-        spec.loader.exec_module(module)
+        run()
     except Exception as e:
-        sys.modules.pop(name, None)
-        raise ConfigError(f"{path}: executing the config failed: {type(e).__name__}: {e}") from e
+        sys.modules.pop(module.__name__, None)
+        raise ConfigError(f"{origin}: executing the config failed: {type(e).__name__}: {e}") from e
     cfg = {}
     for key, value in vars(module).items():
         if key.startswith("_") or isinstance(value, types.ModuleType):
@@ -265,3 +285,39 @@ def dump_config(cfg):
     for key, value in body.items():
         lines.append(f"{key} = {pprint.pformat(value, width=100, sort_dicts=False)}")
     return "\n".join(lines) + "\n"
+
+
+_ALIAS_LINE = re.compile(r"^(_\w+) = importlib\.import_module\((.+)\)\.([\w.]+)$")
+_ENTRY_LINE = re.compile(r"^([A-Za-z]\w*) = ")
+
+
+def _dumped_entries(source):
+    """{top-level name: its lines} of a ``dump_config`` text, each import alias replaced by the
+    ``module.name`` it stands for (aliases are numbered in order of use, so they may shift)."""
+    aliases, entries, lines = {}, {}, None
+    for line in source.splitlines():
+        alias, entry = _ALIAS_LINE.match(line), _ENTRY_LINE.match(line)
+        if alias:
+            aliases[alias.group(1)] = f"{ast.literal_eval(alias.group(2))}.{alias.group(3)}"
+            lines = None
+        elif entry:
+            lines = entries[entry.group(1)] = [line]
+        elif lines is not None and line:
+            lines.append(line)
+    if aliases:
+        names = re.compile(r"\b(" + "|".join(map(re.escape, aliases)) + r")\b")
+        entries = {k: [names.sub(lambda m: aliases[m.group(1)], line) for line in v] for k, v in entries.items()}
+    return entries
+
+
+def config_differences(old, new):
+    """The top-level names whose values differ between two ``dump_config`` texts, each with its
+    first differing line in ``old`` and in ``new`` (``"(absent)"`` for a name one of them lacks)."""
+    old_entries, new_entries = _dumped_entries(old), _dumped_entries(new)
+    differences = {}
+    for key in [*old_entries, *(k for k in new_entries if k not in old_entries)]:
+        a, b = old_entries.get(key, []), new_entries.get(key, [])
+        if a != b:
+            first = next(i for i, (x, y) in enumerate(itertools.zip_longest(a, b)) if x != y)
+            differences[key] = tuple(lines[first].strip() if first < len(lines) else "(absent)" for lines in (a, b))
+    return differences

@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from . import checkpoint as ckpt
 from . import distributed as distrib
-from .config import ConfigError, build, dump_config, require
+from .config import ConfigError, build, config_differences, dump_config, require
 from .datum.collate import PadObjectsCollate
 from .datum.lmdb_io import read_manifest
 from .datum.sampler import TrainSampler, ValSampler, worker_init_fn
@@ -34,6 +34,9 @@ KNOWN_KEYS = {
     "freeze", "schedules", "clip_grad_norm", "visualize", "find_unused_parameters",
 }
 PRECISIONS = ("fp32", "bf16", "fp16")
+# How long a run trains and how often it logs, validates and saves: a checkpoint whose config differs
+# only in these continues the same experiment, so automatic resume does not compare them.
+BOOKKEEPING_KEYS = {"total_steps", "val_interval", "ckpt_interval", "ckpt_keep", "log_interval", "num_workers"}
 
 
 def check_config_keys(cfg):
@@ -99,14 +102,14 @@ class Engine:
 
     def __init__(self, cfg, run_dir=None, device=None, seed=None, data_dir=None, train=True):
         check_config_keys(cfg)
-        self.cfg = cfg
         self.info = distrib.setup(device)
         self.device = self.info.device
         self.seed = int(seed if seed is not None else cfg.get("seed", 0))
         self.precision = cfg.get("precision", "fp32")
         if self.precision == "fp16" and self.device.type != "cuda":
             raise ConfigError("config key 'precision' is fp16, which needs CUDA; use bf16 or fp32 on a CPU")
-        self.data_dir = data_dir if data_dir is not None else cfg.get("data_dir", "data")
+        self.data_dir = os.path.abspath(data_dir if data_dir is not None else cfg.get("data_dir", "data"))
+        self.cfg = dict(cfg, data_dir=self.data_dir)  # the written config says where the data was
         self.run_dir = run_dir
         self.step = 0
         seed_everything(self.seed)
@@ -236,18 +239,23 @@ class Engine:
 
     # ----------------------------------------------------------------- training
     def fit(self, resume=None, init_ckpts=()):
-        """Train to ``total_steps``; ``resume`` is a checkpoint path, ``"auto"`` or None."""
+        """Train to ``total_steps``; ``resume`` is a checkpoint path, ``"auto"`` or None.
+
+        ``"auto"`` continues from the newest checkpoint of the run directory and refuses one that
+        another config wrote; an explicit path is continued from whatever config wrote it.
+        """
         ckpt_dir = os.path.join(self.run_dir, "ckpt")
         if self.info.is_main:
             os.makedirs(ckpt_dir, exist_ok=True)
             ckpt.clean_temporaries(ckpt_dir)
-            with open(os.path.join(self.run_dir, "config.py"), "w") as f:
-                f.write(dump_config(self.cfg))
         if init_ckpts:
             ckpt.init_from_checkpoints(self.model, init_ckpts)
         path = ckpt.newest_checkpoint(ckpt_dir) if resume == "auto" else resume
         if path:
-            self.load(path)
+            self.load(path, refuse_other_config=resume == "auto")
+        if self.info.is_main:
+            with open(os.path.join(self.run_dir, "config.py"), "w") as f:
+                f.write(dump_config(self.cfg))
         self.writer = self._tensorboard()
         bar = tqdm(total=self.total_steps, initial=self.step, disable=not self.info.is_main,
                    dynamic_ncols=True, mininterval=1.0, desc="train")
@@ -326,7 +334,7 @@ class Engine:
             if i == 0 and self.visualize is not None and self.info.is_main and self.run_dir:
                 out = os.path.join(self.run_dir, "viz", f"step_{self.step:06d}.png")
                 os.makedirs(os.path.dirname(out), exist_ok=True)
-                self.visualize.fn(**pack.gather(self.visualize.map), path=out)
+                self.visualize.fn(**pack.gather(self.visualize.map), path=out, step=self.step, metric=dict(pack.metric))
         distrib.all_reduce_sum(sums, self.info)
         distrib.all_reduce_sum(counts, self.info)
         means = (sums / counts[:-1].clamp(min=1)).tolist()
@@ -376,9 +384,10 @@ class Engine:
             ckpt.prune_checkpoints(ckpt_dir, self.cfg.get("ckpt_keep", 3))
         distrib.barrier(self.info)
 
-    def load(self, path):
+    def load(self, path, refuse_other_config=False):
         """Continue the run stored at ``path`` (model, optimiser, scaler, step, RNG, loader position)."""
         state = ckpt.load_checkpoint(path, map_location=self.device)
+        self.compare_config(path, state.get("config"), refuse=refuse_other_config)
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         if state.get("scaler"):
@@ -394,6 +403,26 @@ class Engine:
             ckpt.set_rng_state(rngs[self.info.rank])
         if self.info.is_main:
             tqdm.write(f"resumed from {path} at step {self.step}")
+
+    def compare_config(self, path, stored, refuse):
+        """Refuse (or, when ``refuse`` is false, note) a checkpoint written by a different config,
+        naming the top-level keys that differ and the first differing line of the first one."""
+        if stored is None:
+            return  # a checkpoint without its config: nothing to compare
+        differences = config_differences(stored, dump_config(self.cfg))
+        differences = {k: v for k, v in differences.items() if k not in BOOKKEEPING_KEYS}
+        if not differences:
+            return
+        old, new = next(iter(differences.values()))
+        what = f"{', '.join(differences)} (first difference: stored `{old}`, now `{new}`)"
+        if refuse:
+            raise ConfigError(
+                f"run directory {self.run_dir}: its checkpoint {path} was written by a config that differs "
+                f"in {what}. Pass --resume {path} to continue from it anyway, or --no_resume or another "
+                "--save_dir to start fresh."
+            )
+        if self.info.is_main:
+            tqdm.write(f"note: {path} was written by a config that differs in {what}; continuing from it as asked")
 
     def load_weights(self, path):
         """Model weights only (evaluation of a checkpoint)."""

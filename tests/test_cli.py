@@ -1,21 +1,44 @@
-"""The command-line tools: train.py with overrides and seeds, eval.py over several checkpoints."""
+"""The command-line tools: train.py with overrides, seeds, run directories and resume; eval.py over
+several checkpoints or a run directory alone."""
 
 import importlib
 import json
+import os
 
 import pytest
+
+from object_centric_bench import checkpoint as ckpt
+from object_centric_bench.cli import run_directory
+from object_centric_bench.config import load_config
+from object_centric_bench.datum import synth
 
 train = importlib.import_module("train")
 evaluate = importlib.import_module("eval")
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOY = "tests/configs/toy.py"
+TOY_LMDB = os.path.join(ROOT, "tests", "configs", "toy_lmdb.py")
+
+
+def last_validation(run):
+    with open(run / "metrics.jsonl") as f:
+        return [r for r in map(json.loads, f) if r["split"] == "val"][-1]
+
+
+def test_run_directory_is_named_by_config_folder_stem_and_seed(tmp_path, monkeypatch):
+    assert run_directory("save", "config-savi/savi_c-synth.py", 3) == os.path.join("save", "config-savi", "savi_c-synth", "3")
+    assert run_directory("save", "config-default/savi_c-synth.py", 0) != run_directory("save", "config-savi/savi_c-synth.py", 0)
+    monkeypatch.chdir(tmp_path / "..")
+    assert run_directory("s", f"{tmp_path.name}/x.py", 0) == os.path.join("s", tmp_path.name, "x", "0")  # outside the repo
+    monkeypatch.chdir(tmp_path)
+    assert run_directory("s", "x.py", 1) == os.path.join("s", tmp_path.name, "x", "1")  # the folder of a bare file name
 
 
 def test_eval_scores_several_checkpoints_with_mean_std_and_protocol(tmp_path, capsys):
     for seed in (0, 1):
         train.main(["--cfg_file", TOY, "--save_dir", str(tmp_path), "--seed", str(seed),
                     "--cfg-options", "total_steps=10", "val_interval=10"])
-    ckpts = [str(tmp_path / "toy" / str(seed) / "ckpt" / "last.pth") for seed in (0, 1)]
+    ckpts = [str(tmp_path / "configs" / "toy" / str(seed) / "ckpt" / "last.pth") for seed in (0, 1)]
     out = tmp_path / "results.json"
     capsys.readouterr()
     evaluate.main(["--cfg_file", TOY, "--ckpt_file", *ckpts, "--out", str(out)])
@@ -33,6 +56,63 @@ def test_eval_scores_several_checkpoints_with_mean_std_and_protocol(tmp_path, ca
     assert protocol["metrics"]["ari"]["temporal"] == "video"
     assert protocol["postprocess"][0]["mask_source"] == "output.alpha"
     assert results["checkpoints"][0]["num_samples"] == 23
+    stored = evaluate.main(["--ckpt_file", *ckpts])  # the config stored in the checkpoints
+    assert [r["ari"] for r in stored] == [c["ari"] for c in results["checkpoints"]]
+
+
+def test_eval_of_a_run_directory_alone_reproduces_its_last_validation(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # the default data_dir (data/) holds nothing here
+    for split, num in (("train", 16), ("val", 7)):
+        synth.generate_split(tmp_path / "elsewhere", split, num, kind="image", resolution=16, max_objects=3, progress=False)
+    train.main(["--cfg_file", TOY_LMDB, "--save_dir", "save", "--data_dir", "elsewhere",
+                "--cfg-options", "total_steps=6", "val_interval=6"])
+    run = tmp_path / "save" / "configs" / "toy_lmdb" / "0"
+    assert load_config(str(run / "config.py"))["data_dir"] == str(tmp_path / "elsewhere")  # absolute
+    last = last_validation(run)
+    monkeypatch.chdir(run)  # from anywhere
+    for argv in ([str(run)], ["--ckpt_file", str(run / "ckpt" / "last.pth")]):
+        capsys.readouterr()
+        (result,) = evaluate.main(argv)
+        assert last["metric"] and {n: result[n] for n in last["metric"]} == pytest.approx(last["metric"], rel=0, abs=1e-9)
+        assert result["num_samples"] == last["num_samples"] == 7
+        printed = capsys.readouterr().out
+        assert all(f"{value:.4f}" in printed for value in last["metric"].values())
+
+
+def test_eval_names_what_is_missing(tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        evaluate.main([str(tmp_path)])
+    assert info.value.code == 2 and f"{tmp_path} holds no checkpoint" in capsys.readouterr().err
+    foreign = str(tmp_path / "weights.pth")
+    ckpt.atomic_save(dict(model={}), foreign)
+    with pytest.raises(SystemExit):
+        evaluate.main(["--ckpt_file", foreign])
+    assert f"{foreign} holds no config" in capsys.readouterr().err
+
+
+def test_eval_without_cfg_file_refuses_checkpoints_of_different_configs(tmp_path, capsys):
+    for lr in ("0.003", "0.001"):
+        train.main(["--cfg_file", TOY, "--save_dir", str(tmp_path / lr), "--cfg-options", "total_steps=2", "val_interval=2",
+                    f"optimizer.lr={lr}"])
+    runs = [str(tmp_path / lr / "configs" / "toy" / "0") for lr in ("0.003", "0.001")]
+    with pytest.raises(SystemExit) as info:
+        evaluate.main(runs)
+    assert info.value.code == 2
+    assert "(optimizer differ); pass --cfg_file" in capsys.readouterr().err
+
+
+def test_train_refuses_to_auto_resume_a_run_of_another_config_in_one_line(tmp_path, capsys):
+    base = ["--cfg_file", TOY, "--save_dir", str(tmp_path), "--cfg-options", "total_steps=5", "val_interval=5"]
+    train.main(base)
+    newest = tmp_path / "configs" / "toy" / "0" / "ckpt" / "step_000005.pth"
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as info:
+        train.main(base + ["optimizer.lr=0.001"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "differs in optimizer" in err and f"Pass --resume {newest} " in err
+    engine = train.main(base + ["optimizer.lr=0.001", "total_steps=8", "--resume", str(newest)])
+    assert engine.step == 8
 
 
 def test_train_reports_config_mistakes_in_one_line(tmp_path, capsys):

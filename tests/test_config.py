@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from object_centric_bench.config import (
-    ConfigError, apply_overrides, build, dump_config, load_config,
+    ConfigError, apply_overrides, build, config_differences, dump_config, load_config, load_config_text,
 )
 from object_centric_bench.engine import Engine, check_config_keys
 from object_centric_bench.pack import Pack, PackPathError
@@ -87,6 +87,25 @@ def test_dump_then_load_gives_the_same_config(tmp_path):
     path = tmp_path / "config.py"
     path.write_text(dump_config(cfg))
     assert load_config(str(path)) == cfg
+
+
+def test_config_text_loads_like_its_file():
+    cfg = dict(model=dict(type=Block, dim=3), opt=dict(type=torch.optim.Adam, lr=1e-3))
+    assert load_config_text(dump_config(cfg), "run/ckpt/last.pth") == cfg
+    with pytest.raises(ConfigError, match="run/ckpt/last.pth: executing the config failed"):
+        load_config_text("model = undefined_name\n", "run/ckpt/last.pth")
+
+
+def test_config_differences_name_changed_added_and_removed_keys_only():
+    old = dict(steps=3, model=dict(type=Block, dim=3), opt=dict(type=torch.optim.Adam, lr=1e-3), gone=1)
+    new = dict(steps=3, model=dict(type=Block, dim=3, inner=dict(type=torch.nn.Identity)),
+               opt=dict(type=torch.optim.Adam, lr=1e-3), added=2)  # Identity shifts the numbering of Adam's alias
+    assert config_differences(dump_config(old), dump_config(old)) == {}
+    differences = config_differences(dump_config(old), dump_config(new))
+    assert list(differences) == ["model", "gone", "added"]
+    assert differences["model"][0] == f"model = {{'type': {__name__}.Block, 'dim': 3}}"
+    assert "torch.nn.modules.linear.Identity" in differences["model"][1]
+    assert differences["gone"] == ("gone = 1", "(absent)") and differences["added"] == ("(absent)", "added = 2")
 
 
 # Each malformed config, and the words its error must contain (the dotted path, the key).

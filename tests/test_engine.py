@@ -1,4 +1,5 @@
-"""The engine: exact resume, validation accounting, checkpoints, foreign initialisation, NaN losses."""
+"""The engine: exact resume, resume of another config, validation accounting, checkpoints, foreign
+initialisation, NaN losses."""
 
 import json
 import os
@@ -7,7 +8,7 @@ import pytest
 import torch
 
 from object_centric_bench import checkpoint as ckpt
-from object_centric_bench.config import load_config
+from object_centric_bench.config import ConfigError, load_config
 from object_centric_bench.engine import Engine
 
 TOY = "tests/configs/toy.py"
@@ -43,10 +44,33 @@ def test_resume_reproduces_the_uninterrupted_run_bit_for_bit(tmp_path):
         second.optimizer.state_dict()["state"][0]["exp_avg"])
 
 
+def test_auto_resume_refuses_a_checkpoint_of_another_config_and_explicit_resume_takes_it(tmp_path, capsys):
+    Engine(toy(total_steps=10), run_dir=str(tmp_path)).fit()
+    written = (tmp_path / "config.py").read_text()
+    changed = toy()
+    changed["optimizer"]["lr"] = 1e-3
+    with pytest.raises(ConfigError) as error:
+        Engine(changed, run_dir=str(tmp_path)).fit(resume="auto")
+    message = str(error.value)
+    assert f"run directory {tmp_path}: its checkpoint {tmp_path / 'ckpt' / 'step_000010.pth'}" in message
+    assert ("differs in optimizer (first difference: stored `optimizer = {'type': torch.optim.adamw.AdamW, "
+            "'lr': 0.003}`, now `optimizer = {'type': torch.optim.adamw.AdamW, 'lr': 0.001}`)") in message
+    assert "--resume" in message and "--no_resume" in message and "--save_dir" in message
+    assert (tmp_path / "config.py").read_text() == written  # a refused run rewrites nothing
+    capsys.readouterr()
+    resumed = Engine(changed, run_dir=str(tmp_path))
+    resumed.fit(resume=str(tmp_path / "ckpt" / "last.pth"))
+    assert resumed.step == 20
+    out = capsys.readouterr().out
+    assert "note: " in out and "differs in optimizer" in out
+    assert load_config(str(tmp_path / "config.py"))["optimizer"]["lr"] == 1e-3  # the run now is this config
+
+
 def test_run_directory_holds_config_metrics_and_checkpoints(tmp_path):
     engine = Engine(toy(), run_dir=str(tmp_path))
     engine.fit()
-    assert load_config(str(tmp_path / "config.py"))["total_steps"] == 20
+    written = load_config(str(tmp_path / "config.py"))
+    assert written["total_steps"] == 20 and written["data_dir"] == os.path.abspath("data")  # where the data was
     records = read_jsonl(tmp_path / "metrics.jsonl")
     val = [r for r in records if r["split"] == "val"]
     assert [r["step"] for r in val] == [10, 20]
@@ -74,7 +98,7 @@ def test_nan_loss_stops_with_a_clear_message_and_keeps_checkpoints(tmp_path):
     cfg["loss_fn"]["recon"]["weight"] = float("nan")
     blown = Engine(cfg, run_dir=str(tmp_path))
     with pytest.raises(FloatingPointError, match="non-finite loss at step 11 "):
-        blown.fit(resume="auto")
+        blown.fit(resume=str(tmp_path / "ckpt" / "last.pth"))  # explicit: the loss weights differ
     assert ckpt.load_checkpoint(str(tmp_path / "ckpt" / "last.pth"))["step"] == 10
 
 

@@ -25,7 +25,7 @@ def train(save_dir, *extra, torchrun=False):
 def test_two_process_gloo_ddp_trains_and_counts_each_validation_sample_once(tmp_path):
     result = subprocess.run(train(tmp_path, torchrun=True), cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
-    run = tmp_path / "toy" / "0"
+    run = tmp_path / "configs" / "toy" / "0"
     records = [json.loads(line) for line in open(run / "metrics.jsonl")]
     val = [r for r in records if r["split"] == "val"]
     assert [r["step"] for r in val] == [10, 20]  # only rank 0 writes
@@ -39,7 +39,7 @@ def test_two_process_gloo_ddp_trains_and_counts_each_validation_sample_once(tmp_
 def test_killed_run_resumes_from_its_last_checkpoint_and_matches_an_uninterrupted_run(tmp_path):
     steps = ["--cfg-options", "total_steps=1500", "ckpt_interval=3", "val_interval=500", "ckpt_keep=1000",
              "schedules=[]"]
-    ckpt_dir = tmp_path / "killed" / "toy" / "0" / "ckpt"
+    ckpt_dir = tmp_path / "killed" / "configs" / "toy" / "0" / "ckpt"
     for _ in range(3):
         process = subprocess.Popen(train(tmp_path / "killed", *steps), cwd=ROOT, env=ENV,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -63,5 +63,5 @@ def test_killed_run_resumes_from_its_last_checkpoint_and_matches_an_uninterrupte
     straight = subprocess.run(train(tmp_path / "straight", *steps), cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300)
     assert straight.returncode == 0, straight.stderr[-3000:]
     a = ckpt.load_checkpoint(str(ckpt_dir / "last.pth"))["model"]
-    b = ckpt.load_checkpoint(str(tmp_path / "straight" / "toy" / "0" / "ckpt" / "last.pth"))["model"]
+    b = ckpt.load_checkpoint(str(tmp_path / "straight" / "configs" / "toy" / "0" / "ckpt" / "last.pth"))["model"]
     assert all(torch.equal(a[k], b[k]) for k in a)

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 import torch
 
-from object_centric_bench.config import ConfigError, load_config
+from object_centric_bench.cli import run_directory
+from object_centric_bench.config import ConfigError, dump_config, load_config
 from object_centric_bench.datum import synth
 from object_centric_bench.datum.dataset import VideoDataset
 from object_centric_bench.datum.lmdb_io import LMDBWriter
@@ -113,6 +114,20 @@ def small_config(path, data_dir):
 def test_configs_are_found():
     folders = {os.path.basename(os.path.dirname(p)) for p in CONFIGS}
     assert {"config-dinosaur", "config-savi", "config-slotattention"} <= folders
+
+
+def test_every_config_has_its_own_run_directory():
+    runs = {}
+    for path in CONFIGS:
+        runs.setdefault(run_directory("save", path, 0), []).append(config_id(path))
+    shared = {run: ids for run, ids in runs.items() if len(ids) > 1}
+    assert not shared, f"configs that would resume each other's checkpoints: {shared}"
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=config_id)
+def test_config_dumps_the_same_text_every_time(path):
+    """Resuming compares the stored dump with the current one, so an unchanged config must match."""
+    assert dump_config(load_config(path)) == dump_config(load_config(path))
 
 
 @pytest.mark.parametrize("path", CONFIG_PARAMS)
