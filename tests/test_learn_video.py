@@ -5,9 +5,10 @@ Each method runs the variant of its synthetic config that binds on this data in 
 VideoSAUR and SlotContrast with slots conditioned on first-frame boxes (``_c``, as on MOVi), and
 RandSF.Q with learned slots (``_r``; see ``docs/benchmarks.md`` for all variants). The data are the
 configs' (2 or 3 large sprites, 64 px resized to 32 px), with fewer and shorter videos; training
-stops after 1,000 steps (RandSF.Q, whose masks bind more slowly: 2,000) on one thread, a minute
-or two per method. The segmentation is each method's own: the decoder's alpha masks (VideoSAUR,
-SlotContrast) or the DIAS cross-attention (RandSF.Q).
+stops after 1,000 steps (RandSF.Q, whose masks bind more slowly: 2,000), a minute or two per
+method. The margins hold for seeds 0-2 on one and two threads (``docs/benchmarks.md``). The
+segmentation is each method's own: the decoder's alpha masks (VideoSAUR, SlotContrast) or the DIAS
+cross-attention (RandSF.Q).
 """
 
 import os

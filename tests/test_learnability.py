@@ -3,9 +3,11 @@ the same model untrained on the FG-ARI of held-out videos, by a clear margin.
 
 The model, loss and learning rate are the default's; the set is smaller (exactly two objects per
 video, so putting every pixel in one slot scores 0, and 6-frame videos) and training stops after
-1250 steps, early in the default's schedule, on one thread: about two and a half minutes.
-FG-ARI is asserted because it rises as soon as the slots bind to their objects; mBO and mIoU,
-which count the background, rise later, once the masks tighten (see the default's curve).
+STEPS steps, early in the default's schedule: about two minutes on two threads. FG-ARI is asserted
+because it rises as soon as the slots bind to their objects; the untrained model already scores
+about 0.56, since the position prior alone gives each boxed slot the pixels around its box, and
+the trained one has to beat that. The margin holds for seeds 0-2 on one
+and two threads and in fp32 (``docs/benchmarks.md``); CI runs seed 0 with whatever threads it has.
 """
 
 import pytest
@@ -20,9 +22,8 @@ from tests.learning import train_and_score
 SCENES = dict(default_run.SCENES, frames=6, max_objects=2, min_objects=2)
 TRAIN_VIDEOS = 600
 VAL_VIDEOS = 32
-STEPS = 1250
-FOREGROUND_WEIGHT = 10.0  # the slots bind sooner than at the default's 4, which tightens masks later
-FG_ARI_MARGIN = 0.4  # measured: 0.01 untrained, 0.72 trained
+STEPS = 750
+FG_ARI_MARGIN = 0.2  # measured over seeds 0-2, 1 and 2 threads: 0.56 untrained, 0.88-0.94 trained
 
 
 @pytest.mark.slow
@@ -31,7 +32,6 @@ def test_default_model_segments_better_than_its_untrained_self(tmp_path):
         synth.generate_split(tmp_path / "data", split, num, progress=False, **SCENES)
     cfg = load_config(default_run.CONFIG_FILE)
     cfg.update(total_steps=STEPS, val_interval=STEPS, visualize=None)  # stops early in the schedule
-    cfg["loss_fn"]["recon"]["fn"]["foreground_weight"] = FOREGROUND_WEIGHT
     engine = Engine(cfg, run_dir=str(tmp_path / "run"), device="cpu", seed=0, data_dir=str(tmp_path / "data"))
     untrained, trained = train_and_score(engine)
     assert trained["ari_fg"] > untrained["ari_fg"] + FG_ARI_MARGIN, (untrained, trained)

@@ -8,12 +8,13 @@ from object_centric_bench.model.decoder_cnn import SpatialBroadcastDecoder
 from object_centric_bench.model.decoder_mlp import BroadcastMLPDecoder
 from object_centric_bench.model.dinosaur import DINOSAUR
 from object_centric_bench.model.encoder import SpatialEncoder
-from object_centric_bench.model.initializer import BoxInitializer, GaussianInitializer
+from object_centric_bench.model.initializer import BoxInitializer, CentreInitializer, GaussianInitializer
 from object_centric_bench.model.predictor import TransformerPredictor
 from object_centric_bench.model.projection import EncoderProjection, GridPositionEmbedding
 from object_centric_bench.model.savi import SAVi
 from object_centric_bench.model.slot_attention import SlotAttention
 from object_centric_bench.model.slot_attention_ae import SlotAttentionAE
+from object_centric_bench.model.slot_frames import pixel_centres
 
 D = 16
 
@@ -49,7 +50,7 @@ def dinosaur(backbone=None, feature_dim: int = 24, num_tokens: int = 16) -> DINO
     )
 
 
-def savi(conditional: bool, first_frame_iterations: int | None = 2) -> SAVi:
+def savi(conditional: bool, first_frame_iterations: int | None = 2, position_prior: float | None = None) -> SAVi:
     """32x32 frames -> 16x16 tokens -> decoder at 16x16 (lower than the input)."""
     torch.manual_seed(0)
     initializer = BoxInitializer(D, hidden_dim=32) if conditional else GaussianInitializer(4, D)
@@ -60,6 +61,7 @@ def savi(conditional: bool, first_frame_iterations: int | None = 2) -> SAVi:
         predictor=TransformerPredictor(D, num_heads=4, mlp_hidden_dim=32),
         decoder=SpatialBroadcastDecoder(D, 3, broadcast_size=4, channels=16, strides=(2, 2)),
         first_frame_iterations=first_frame_iterations,
+        position_prior=position_prior,
     )
 
 
@@ -130,8 +132,9 @@ def test_savi_first_frame_iterations_only_change_the_first_frame_corrector():
     assert not torch.allclose(a["slots"][:, 0], b["slots"][:, 0])
 
 
-def test_savi_padded_boxes_do_not_matter():
-    model = savi(True).eval()
+@pytest.mark.parametrize("position_prior", [None, 0.5])
+def test_savi_padded_boxes_do_not_matter(position_prior):
+    model = savi(True, position_prior=position_prior).eval()
     bbox = boxes()
     changed = bbox.clone()
     changed[:, 0, 3] = torch.tensor([0.8, 0.8, 0.3, 0.3])  # no area: still padding
@@ -142,6 +145,37 @@ def test_savi_padded_boxes_do_not_matter():
         out_changed = model(video=video_batch(), bbox=changed)
     for key in out:
         torch.testing.assert_close(out[key], out_changed[key])
+
+
+@pytest.mark.parametrize("conditional", [True, False])
+def test_savi_slot_frames_follow_the_boxes_and_the_attention(conditional):
+    model = savi(conditional, position_prior=20.0).eval()  # a prior strong enough to decide
+    bbox = boxes()
+    with torch.no_grad():
+        out = model(video=video_batch(), bbox=bbox if conditional else None)
+    assert out["frames"].shape == (2, 3, 4, 4)
+    assert set(out) == {"recon", "alpha", "slots", "attent", "frames"}
+    frames = out["frames"]
+    if conditional:  # frame 0: each boxed slot's attention is centred on its box, within a token
+        centres = (bbox[0, 0, :3, :2] + bbox[0, 0, :3, 2:]) / 2
+        assert (frames[0, 0, :3, :2] - centres).abs().max() < 1 / 16
+        torch.testing.assert_close(frames[0, :, :3, 2:], ((bbox[0, 0, :3, 2:] - bbox[0, 0, :3, :2]) / 12**0.5).expand(3, 3, 2))
+    else:
+        torch.testing.assert_close(frames[..., 2:], torch.full_like(frames[..., 2:], 1 / 12**0.5))  # the whole image
+    attention = out["attent"].flatten(-2)  # (b, t, S, N)
+    mass = attention.sum(-1, keepdim=True)
+    moved = (attention[:, 1:] @ pixel_centres(16, 16) + frames[:, :-1, :, :2]) / (mass[:, 1:] + 1)  # one token of inertia
+    torch.testing.assert_close(frames[:, 1:, :, :2], moved)
+    torch.testing.assert_close(frames[..., 2:], frames[:, :1, :, 2:].expand_as(frames[..., 2:]))  # spreads stay
+
+
+def test_savi_slot_frames_need_boxes_or_no_condition():
+    torch.manual_seed(0)
+    model = SAVi(cnn_encoder(), CentreInitializer(D, hidden_dim=8), SlotAttention(D, D, num_iterations=1),
+                 TransformerPredictor(D, num_heads=4, mlp_hidden_dim=32),
+                 SpatialBroadcastDecoder(D, 3, broadcast_size=4, channels=16, strides=(2, 2)), position_prior=0.5)
+    with pytest.raises(ValueError, match="position_prior"):
+        model(video=video_batch(), bbox=torch.rand(2, 3, 4, 2))
 
 
 def test_savi_conditioning_changes_the_slots():

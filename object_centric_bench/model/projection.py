@@ -47,15 +47,18 @@ class LearnedPositionEmbedding(nn.Module):
 class GridPositionEmbedding(nn.Module):
     """SAVi's position embedding: a linear map of the grid (x, y, 1-x, 1-y), added to (b, C, h, w).
 
-    The grid is built from the input's own size, so one module serves any resolution.
+    The grid is built from the input's own size, so one module serves any resolution; `encode`
+    embeds other coordinates the same way (positions relative to a slot's frame, say).
     """
 
     def __init__(self, dim: int):
         super().__init__()
         self.linear = nn.Linear(4, dim)
 
+    def encode(self, coordinates: torch.Tensor) -> torch.Tensor:
+        """(..., 2) coordinates (x, y) -> (..., dim)."""
+        return self.linear(torch.cat([coordinates, 1 - coordinates], dim=-1))  # of x, y, 1-x, 1-y
+
     def forward(self, feature_map: torch.Tensor) -> torch.Tensor:
         grid = coordinate_grid(*feature_map.shape[-2:], 0.0, 1.0, feature_map.device)  # (h, w, 2)
-        grid = torch.cat([grid, 1 - grid], dim=-1)  # (h, w, 4): x, y, 1-x, 1-y
-        embedding = self.linear(grid).permute(2, 0, 1)  # (C, h, w)
-        return feature_map + embedding
+        return feature_map + self.encode(grid).permute(2, 0, 1)  # plus (C, h, w)

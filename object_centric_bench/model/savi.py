@@ -3,6 +3,8 @@
 import torch
 from torch import nn
 
+from .slot_frames import WHOLE_IMAGE_SCALE, frames_from_boxes, log_prior, pixel_centres, track_frames, whole_image_frames
+
 
 class SAVi(nn.Module):
     """Video -> per-frame CNN encoder tokens; frame 0's queries come from the initializer
@@ -11,6 +13,14 @@ class SAVi(nn.Module):
     the spatial broadcast decoder reconstructs each frame (RGB or flow, as the config's target).
 
     `first_frame_iterations` overrides the corrector's iteration count on frame 0.
+
+    `position_prior` (None: the paper's model) gives every slot a frame (`slot_frames`): it starts
+    at the slot's first-frame box (no box: the whole image) and moves to the centroid of the slot's
+    attention on every frame, keeping the box's spread. The corrector's attention and the decoder's
+    alpha logits get `position_prior` times the log of a Gaussian around the frame, and the decoder
+    draws each slot relative to its frame. Without it, the conditioned slots start nearly alike, slot attention
+    averages them further together, and training sits on a symmetric plateau whose end depends on
+    floating-point rounding; with it, each conditioned slot owns the pixels around its box at once.
     """
 
     def __init__(
@@ -21,6 +31,7 @@ class SAVi(nn.Module):
         predictor: nn.Module,
         decoder: nn.Module,
         first_frame_iterations: int | None = None,
+        position_prior: float | None = None,
     ):
         super().__init__()
         self.encoder = encoder
@@ -29,6 +40,7 @@ class SAVi(nn.Module):
         self.predictor = predictor
         self.decoder = decoder
         self.first_frame_iterations = first_frame_iterations
+        self.position_prior = position_prior
 
     def forward(
         self, video: torch.Tensor, bbox: torch.Tensor | None = None
@@ -36,26 +48,43 @@ class SAVi(nn.Module):
         """video (b, t, 3, H, W); bbox (b, t, S, 4) ltrb boxes, of which only frame 0 is used, for
         a conditional initializer (a centre or mask initializer takes its per-slot condition
         through the same argument).
-        Returns recon (b, t, C, H', W'), alpha (b, t, S, H', W'), slots (b, t, S, D) and attent
-        (b, t, S, h, w)."""
+        Returns recon (b, t, C, H', W'), alpha (b, t, S, H', W'), slots (b, t, S, D), attent
+        (b, t, S, h, w) and, with `position_prior`, the slot frames (b, t, S, 4)."""
         b, t = video.shape[:2]
         tokens, grid = self.encoder(video.flatten(0, 1))  # (b*t, N, Cin)
         tokens = tokens.unflatten(0, (b, t))  # (b, t, N, Cin)
-        queries = self.initializer(b, None if bbox is None else bbox[:, 0])
-        frames_slots, frames_attent = [], []
+        condition = None if bbox is None else bbox[:, 0]
+        queries = self.initializer(b, condition)
+        if self.position_prior is not None:
+            positions = pixel_centres(*grid, device=video.device)  # (N, 2) token centres
+            frames = self.first_frames(condition, queries, min_scale=WHOLE_IMAGE_SCALE / max(grid))  # one cell at least
+        per_frame = {"slots": [], "attent": [], "frames": []}
         for i in range(t):
             if i > 0:
                 queries = self.predictor(slots)
             iterations = self.first_frame_iterations if i == 0 else None
-            slots, attent = self.corrector(tokens[:, i], queries, num_iterations=iterations)
-            frames_slots.append(slots)
-            frames_attent.append(attent)
-        slots = torch.stack(frames_slots, dim=1)  # (b, t, S, D)
-        attent = torch.stack(frames_attent, dim=1).unflatten(-1, grid)  # (b, t, S, h, w)
-        recon, alpha = self.decoder(slots.flatten(0, 1))
-        return dict(
-            recon=recon.unflatten(0, (b, t)),
-            alpha=alpha.unflatten(0, (b, t)),
-            slots=slots,
-            attent=attent,
-        )
+            bias = None if self.position_prior is None else self.position_prior * log_prior(frames, positions)
+            slots, attent = self.corrector(tokens[:, i], queries, num_iterations=iterations, logit_bias=bias)
+            per_frame["slots"].append(slots)
+            per_frame["attent"].append(attent)
+            if self.position_prior is not None:
+                frames = track_frames(attent, positions, frames)
+                per_frame["frames"].append(frames)
+        out = {key: torch.stack(values, dim=1) for key, values in per_frame.items() if values}  # (b, t, S, ...)
+        out["attent"] = out["attent"].unflatten(-1, grid)  # (b, t, S, h, w)
+        decoded = dict(frames=out["frames"].flatten(0, 1), position_prior=self.position_prior) if "frames" in out else {}
+        recon, alpha = self.decoder(out["slots"].flatten(0, 1), **decoded)
+        return dict(out, recon=recon.unflatten(0, (b, t)), alpha=alpha.unflatten(0, (b, t)))
+
+    @staticmethod
+    def first_frames(condition: torch.Tensor | None, queries: torch.Tensor, min_scale: float) -> torch.Tensor:
+        """The slots' frames before frame 0 (b, S, 4): their boxes (spread at least `min_scale`),
+        or the whole image without a condition."""
+        if condition is None:
+            return whole_image_frames(*queries.shape[:2], device=queries.device)
+        if condition.dim() != 3 or condition.shape[-1] != 4:
+            raise ValueError(
+                f"position_prior starts the slot frames from first-frame boxes (b, S, 4), got a condition "
+                f"of shape {tuple(condition.shape)}; condition on boxes or set position_prior=None"
+            )
+        return frames_from_boxes(condition, min_scale)

@@ -54,13 +54,15 @@ class SlotAttention(nn.Module):
         queries: torch.Tensor,
         num_iterations: int | None = None,
         slot_mask: torch.Tensor | None = None,
+        logit_bias: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Refine `queries` (b, S, D) against `inputs` (b, N, Cin).
 
         `num_iterations` overrides the configured count for this call (video models run more
         iterations on the first frame). `slot_mask` (b, S) bool marks slots that are masked out:
         they get -inf logits, so they take no tokens (their vectors still pass through the GRU
-        and MLP and should be ignored downstream).
+        and MLP and should be ignored downstream). `logit_bias` (b, S, N) is added to the attention
+        logits of every iteration (a position prior per slot, see `slot_frames`).
         Returns the slots (b, S, D) and the last iteration's softmax-over-slots attention
         (b, S, N) in float32.
         """
@@ -77,6 +79,8 @@ class SlotAttention(nn.Module):
                 slots = slots.detach() + queries - queries.detach()
             q = self.to_q(self.norm_slots(slots))  # (b, S, D)
             logits = torch.einsum("bsd,bnd->bsn", q, k).float() / math.sqrt(d)
+            if logit_bias is not None:
+                logits = logits + logit_bias
             if slot_mask is not None:
                 logits = logits.masked_fill(slot_mask[:, :, None], float("-inf"))
             attention = logits.softmax(dim=1)  # (b, S, N), sums to 1 over slots
