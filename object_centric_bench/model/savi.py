@@ -18,9 +18,10 @@ class SAVi(nn.Module):
     at the slot's first-frame box (no box: the whole image) and moves to the centroid of the slot's
     attention on every frame, keeping the box's spread. The corrector's attention and the decoder's
     alpha logits get `position_prior` times the log of a Gaussian around the frame, and the decoder
-    draws each slot relative to its frame. Without it, the conditioned slots start nearly alike, slot attention
-    averages them further together, and training sits on a symmetric plateau whose end depends on
-    floating-point rounding; with it, each conditioned slot owns the pixels around its box at once.
+    draws each slot relative to its frame. Without it, the conditioned slots start nearly alike,
+    slot attention averages them further together, and training sits on a symmetric plateau whose
+    end depends on floating-point rounding; with it, each conditioned slot owns the pixels around
+    its box at once.
     """
 
     def __init__(

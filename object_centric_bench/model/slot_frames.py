@@ -38,8 +38,7 @@ def frames_from_boxes(bbox: torch.Tensor, min_scale: float = 0.0) -> torch.Tenso
     valid = bbox.isfinite().all(-1) & (right > left) & (bottom > top)
     spread = torch.stack([right - left, bottom - top], dim=-1).div(math.sqrt(12)).clamp(min=min_scale)
     frames = torch.cat([torch.stack([(left + right) / 2, (top + bottom) / 2], dim=-1), spread], dim=-1)
-    whole = torch.tensor([0.5, 0.5, WHOLE_IMAGE_SCALE, WHOLE_IMAGE_SCALE], device=bbox.device)
-    return torch.where(valid[..., None], frames, whole)
+    return torch.where(valid[..., None], frames, whole_image_frames(1, 1, bbox.device)[0])
 
 
 def whole_image_frames(batch_size: int, num_slots: int, device=None) -> torch.Tensor:
