@@ -2,10 +2,9 @@
 
 ``python train.py`` with no arguments generates the data (``object_centric_bench/default_run.py``)
 and trains this config on a CPU (3,000 steps at 5.0 steps/s on two idle Intel Xeon cores: about
-600 s of training, over the ten-minute goal once generation and validation are added). What keeps it
-that cheap: 32 px
-frames, slots bound to objects by their first-frame boxes, a light decoder at 16 px whose masks
-are the segmentation, a target of the frame's RGB stacked with its optical flow rendered as RGB
+600 s of training alone, so over the ten-minute goal once generation and validation are added).
+What keeps it that cheap: 32 px frames, slots bound to objects by their first-frame boxes, a
+light decoder at 16 px whose masks are the segmentation, a target of the frame's RGB stacked with its optical flow rendered as RGB
 (SAVi's flow target: each moving object is one flat colour on white, which is what separates the
 slots; the RGB half keeps still objects separable), a reconstruction loss that weighs pixels
 unlike the background 4x more (the objects cover only a few percent of each frame; 10x binds the
