@@ -1,15 +1,20 @@
 """The embedded default: box-conditioned SAVi on small synthetic videos, trained on a CPU.
 
 ``python train.py`` with no arguments generates the data (``object_centric_bench/default_run.py``)
-and trains this config on a CPU (3,000 steps at 5.0 steps/s on two idle Intel Xeon cores: about
-600 s of training alone, so over the ten-minute goal once generation and validation are added).
-What keeps it that cheap: 32 px frames, slots bound to objects by their first-frame boxes, a
-light decoder at 16 px whose masks are the segmentation, a target of the frame's RGB stacked with its optical flow rendered as RGB
-(SAVi's flow target: each moving object is one flat colour on white, which is what separates the
-slots; the RGB half keeps still objects separable), a reconstruction loss that weighs pixels
-unlike the background 4x more (the objects cover only a few percent of each frame; 10x binds the
-slots as soon but leaves looser masks: mBO 0.48 against 0.58), bf16 autocast, small batches and a
-high learning rate. Validation scores the whole 12-frame videos.
+and trains this config on a CPU: 1,000 steps at about 4.2 steps/s on two idle Intel Xeon cores,
+so about 240 s of training (``docs/benchmarks.md`` has the measured totals). What keeps it that
+cheap: 32 px frames, slots bound to objects by their first-frame boxes, a light decoder whose
+masks are the segmentation, a target of the frame's RGB stacked with its optical flow rendered as
+RGB (SAVi's flow target: each moving object is one flat colour on white, which is what separates
+the slots; the RGB half keeps still objects separable), bf16 autocast, small batches and a high
+learning rate. Validation scores the whole 12-frame videos.
+
+The decoder works at the full 32 px: at 16 px even the ground-truth masks, pooled and upsampled,
+score FG-ARI 0.51, since the sprites cover 10-50 pixels. The reconstruction loss weighs pixels
+unlike the background 20x more, because the objects cover only a few percent of each frame. The
+weight trades mask tightness for foreground coverage: at 20x FG-ARI reaches 0.85-0.88 with mBO
+about 0.5, at 10x 0.80-0.83 with mBO 0.52-0.59, at 4x the slots lose object edges to the
+background's slot (seeds 0-2, ``docs/benchmarks.md``).
 
 One departure from the paper's SAVi makes the binding independent of rounding: a position prior
 (``position_prior``, see ``model/slot_frames.py``). Without it the box-conditioned slots start
@@ -40,7 +45,7 @@ _slot_dim = 64
 _channels = 32
 _flow_saturation = 2.0  # pixels of motion per frame that render fully saturated (objects move 0-2)
 
-total_steps = 3000
+total_steps = 1000
 val_interval = 500
 log_interval = 50
 batch_size_train = 8
@@ -75,7 +80,7 @@ model = dict(
     corrector=dict(type=SlotAttention, in_dim=_slot_dim, slot_dim=_slot_dim, num_iterations=2),
     predictor=dict(type=TransformerPredictor, slot_dim=_slot_dim, num_heads=4, mlp_hidden_dim=128),
     decoder=dict(type=SpatialBroadcastDecoder, slot_dim=_slot_dim, broadcast_size=8, channels=32,
-                 strides=(2, 1), kernel_size=3, out_channels=6),
+                 strides=(2, 2), kernel_size=3, out_channels=6),
     first_frame_iterations=3,
     position_prior=0.5,  # the weight of the log-Gaussian around each slot's frame
 )
@@ -86,7 +91,7 @@ _mask_source = "output.alpha"
 _target = [dict(type=ConcatChannels, srcs=["batch.video", "batch.flow_rgb"], dst="batch.target", scales=[1.0, 2.0])]
 postprocess_t = _target
 postprocess_v = _target + masks_to_segment(_mask_source)
-loss_fn = dict(recon=dict(fn=dict(type=ForegroundWeightedMSELoss, foreground_weight=4.0), map=dict(input="output.recon", target="batch.target")))
+loss_fn = dict(recon=dict(fn=dict(type=ForegroundWeightedMSELoss, foreground_weight=20.0), map=dict(input="output.recon", target="batch.target")))
 metric_fn_v = segmentation_metrics(temporal="video")
 optimizer, schedules = adam_warmup_cosine(lr=2e-3, total_steps=total_steps, warmup_steps=100)
 clip_grad_norm = 1.0
