@@ -12,6 +12,11 @@ import numpy as np
 import torch
 
 STEP_FILE = re.compile(r"step_(\d+)\.pth$")
+DIVERGED_SUFFIX = ".diverged"
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint that cannot be read, or a run directory none of whose checkpoints can."""
 
 
 def atomic_save(obj, path):
@@ -56,7 +61,8 @@ def load_checkpoint(path, map_location="cpu"):
     try:
         return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as e:
-        raise RuntimeError(f"cannot read checkpoint {path}: {type(e).__name__}: {e}") from e
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else "no message"
+        raise CheckpointError(f"cannot read checkpoint {path}: {type(e).__name__}: {reason}") from e
 
 
 def clean_temporaries(ckpt_dir):
@@ -65,20 +71,52 @@ def clean_temporaries(ckpt_dir):
         os.remove(path)
 
 
-def newest_checkpoint(ckpt_dir):
-    """Path of the readable checkpoint with the highest step in ``ckpt_dir``, or None."""
+def _by_step(ckpt_dir):
+    """The ``.pth`` files of ``ckpt_dir``, newest step first (``last.pth`` and others after)."""
     candidates = []
     for path in glob.glob(os.path.join(ckpt_dir, "*.pth")):
         match = STEP_FILE.search(path)
         candidates.append((int(match.group(1)) if match else -1, path))
-    for _, path in sorted(candidates, reverse=True):
+    return [path for _, path in sorted(candidates, reverse=True)]
+
+
+def step_checkpoints(ckpt_dir):
+    """The ``step_XXXXXX.pth`` files of ``ckpt_dir``, newest first."""
+    return [path for path in _by_step(ckpt_dir) if STEP_FILE.search(path)]
+
+
+def newest_checkpoint(ckpt_dir):
+    """Path of the readable checkpoint with the highest step in ``ckpt_dir``; None when it holds
+    none. When it holds checkpoints but none can be read, resuming would silently restart the run
+    and overwrite it, so that is a ``CheckpointError``."""
+    candidates = _by_step(ckpt_dir)
+    for path in candidates:
         try:
             load_checkpoint(path)
-        except RuntimeError as e:
+        except CheckpointError as e:
             warnings.warn(f"skipping unreadable checkpoint: {e}")
             continue
         return path
+    if candidates:
+        raise CheckpointError(
+            f"none of the {len(candidates)} checkpoint(s) in {ckpt_dir} can be read; pass --resume PATH "
+            "to continue from another file, or --no_resume to train this run again from step 0"
+        )
     return None
+
+
+def set_aside(ckpt_dir, step):
+    """Rename the checkpoint of ``step`` to ``step_XXXXXX.pth.diverged`` (kept, never resumed)
+    and point ``last.pth`` at the newest remaining step, if any."""
+    step_path = os.path.join(ckpt_dir, f"step_{step:06d}.pth")
+    if os.path.exists(step_path):
+        os.replace(step_path, step_path + DIVERGED_SUFFIX)
+    remaining = step_checkpoints(ckpt_dir)
+    last = os.path.join(ckpt_dir, "last.pth")
+    if remaining:
+        link_or_copy(remaining[0], last)
+    elif os.path.exists(last):
+        os.replace(last, last + DIVERGED_SUFFIX)
 
 
 def prune_checkpoints(ckpt_dir, keep):

@@ -5,12 +5,13 @@ import functools
 import os
 import sys
 
-from .checkpoint import load_checkpoint
+from .checkpoint import CheckpointError, load_checkpoint
 from .config import ConfigError, apply_overrides, load_config
+from .datum.lmdb_io import CorruptFileError, RecordError
 from .engine import KNOWN_KEYS
 from .pack import PackPathError
 
-USER_ERRORS = (ConfigError, PackPathError, FileNotFoundError, FloatingPointError)
+USER_ERRORS = (ConfigError, PackPathError, FileNotFoundError, FloatingPointError, RecordError, CorruptFileError, CheckpointError)
 
 
 def add_common_arguments(parser):

@@ -39,8 +39,21 @@ PRECISIONS = ("fp32", "bf16", "fp16")
 BOOKKEEPING_KEYS = {"total_steps", "val_interval", "ckpt_interval", "ckpt_keep", "log_interval", "num_workers"}
 
 
+# The smallest value of each engine-level count; val_interval and ckpt_interval may also be None.
+MINIMUM_COUNTS = {
+    "total_steps": 1, "val_interval": 1, "ckpt_interval": 1, "ckpt_keep": 1, "log_interval": 1,
+    "batch_size_train": 1, "batch_size_val": 1, "num_workers": 0,
+}
+OPTIONAL_COUNTS = {"val_interval", "ckpt_interval"}
+
+
+def _is_integer(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def check_config_keys(cfg):
-    """Refuse unknown top-level names (a typo would otherwise be silently ignored)."""
+    """Refuse unknown top-level names (a typo would otherwise be silently ignored) and engine-level
+    values of the wrong kind or range, each named by its key, before anything is built."""
     unknown = sorted(set(cfg) - KNOWN_KEYS)
     if unknown:
         raise ConfigError(
@@ -50,6 +63,22 @@ def check_config_keys(cfg):
     precision = cfg.get("precision", "fp32")
     if precision not in PRECISIONS:
         raise ConfigError(f"config key 'precision' must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+    for key, minimum in MINIMUM_COUNTS.items():
+        value = cfg.get(key)
+        if key not in cfg or (value is None and key in OPTIONAL_COUNTS):
+            continue
+        if not _is_integer(value) or value < minimum:
+            allowed = f"an integer >= {minimum}" + (" or None" if key in OPTIONAL_COUNTS else "")
+            raise ConfigError(f"config key '{key}' must be {allowed}, got {value!r}")
+    if "seed" in cfg and not _is_integer(cfg["seed"]):
+        raise ConfigError(f"config key 'seed' must be an integer, got {cfg['seed']!r}")
+    clip = cfg.get("clip_grad_norm")
+    if clip is not None and (not isinstance(clip, (int, float)) or isinstance(clip, bool) or not clip > 0):
+        raise ConfigError(f"config key 'clip_grad_norm' must be a number > 0 or None, got {clip!r}")
+    if not isinstance(cfg.get("find_unused_parameters", False), bool):
+        raise ConfigError(
+            f"config key 'find_unused_parameters' must be True or False, got {cfg['find_unused_parameters']!r}"
+        )
 
 
 def seed_everything(seed):
@@ -112,6 +141,7 @@ class Engine:
         self.cfg = dict(cfg, data_dir=self.data_dir)  # the written config says where the data was
         self.run_dir = run_dir
         self.step = 0
+        self._saved_step = None  # the step of the checkpoint this process wrote last
         seed_everything(self.seed)
 
         self.model = build(require(cfg, "model", dict), "model").to(self.device)
@@ -220,11 +250,7 @@ class Engine:
         total = sum(self.losses[n].weight * v for n, v in pack.loss.items())
         if not torch.isfinite(total):
             values = ", ".join(f"{n}={v.item():.4g}" for n, v in pack.loss.items())
-            raise FloatingPointError(
-                f"non-finite loss at step {self.step + 1} ({values}). The checkpoints in "
-                f"{self.run_dir or '(no run directory)'} are intact; resume from them with a lower "
-                "learning rate, stronger gradient clipping or another precision."
-            )
+            raise FloatingPointError(f"non-finite loss at step {self.step + 1} ({values}). {self._diverged()}")
         self.optimizer.zero_grad(set_to_none=True)
         self.scaler.scale(total).backward()
         if self.clip_grad_norm:
@@ -236,6 +262,23 @@ class Engine:
         with torch.no_grad():
             self.compute(pack, self.metrics_t, pack.metric)
         return total.detach(), pack
+
+    def _diverged(self):
+        """After a non-finite loss or weights: set aside the checkpoint this process saved of the
+        weights that produced them, and say which checkpoint to resume from instead."""
+        if self.run_dir is None:
+            return "No checkpoints are written without a run directory."
+        ckpt_dir = os.path.join(self.run_dir, "ckpt")
+        note, diverged = "", f"step_{self.step:06d}.pth"
+        if self._saved_step == self.step and os.path.exists(os.path.join(ckpt_dir, diverged)):
+            note = f"The checkpoint of step {self.step} holds those weights; it is kept as {diverged}{ckpt.DIVERGED_SUFFIX}. "
+            if self.info.is_main:
+                ckpt.set_aside(ckpt_dir, self.step)
+        good = next((p for p in ckpt.step_checkpoints(ckpt_dir) if os.path.basename(p) != diverged), None)
+        advice = "a lower learning rate, stronger gradient clipping or another precision"
+        if good is None:
+            return f"{note}No finite checkpoint is left; train again with {advice}."
+        return f"{note}Resume from {good} (the newest finite checkpoint) with {advice}."
 
     # ----------------------------------------------------------------- training
     def fit(self, resume=None, init_ckpts=()):
@@ -370,6 +413,8 @@ class Engine:
         )
 
     def save(self, ckpt_dir):
+        if not all(torch.isfinite(t).all() for t in self.model.state_dict().values() if t.is_floating_point()):
+            raise FloatingPointError(f"non-finite weights after step {self.step}; they were not saved. {self._diverged()}")
         rngs = distrib.all_gather_object(ckpt.rng_state(), self.info)
         if self.info.is_main:
             fingerprints = {}
@@ -382,6 +427,7 @@ class Engine:
             ckpt.atomic_save(state, step_path)
             ckpt.link_or_copy(step_path, os.path.join(ckpt_dir, "last.pth"))
             ckpt.prune_checkpoints(ckpt_dir, self.cfg.get("ckpt_keep", 3))
+        self._saved_step = self.step
         distrib.barrier(self.info)
 
     def load(self, path, refuse_other_config=False):

@@ -4,6 +4,8 @@ several checkpoints or a run directory alone."""
 import importlib
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -88,6 +90,29 @@ def test_eval_names_what_is_missing(tmp_path, capsys):
     with pytest.raises(SystemExit):
         evaluate.main(["--ckpt_file", foreign])
     assert f"{foreign} holds no config" in capsys.readouterr().err
+    broken = tmp_path / "broken.pth"
+    broken.write_bytes(b"not a checkpoint")
+    with pytest.raises(SystemExit):
+        evaluate.main(["--ckpt_file", str(broken)])
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"error: cannot read checkpoint {broken}: ")
+
+
+def test_train_refuses_to_restart_a_run_whose_checkpoints_are_all_unreadable(tmp_path, capsys):
+    base = ["--cfg_file", TOY, "--save_dir", str(tmp_path), "--cfg-options", "total_steps=4", "val_interval=2"]
+    train.main(base)
+    ckpt_dir = tmp_path / "configs" / "toy" / "0" / "ckpt"
+    files = sorted(ckpt_dir.glob("*.pth"))
+    for path in files:
+        path.write_bytes(b"damaged")
+    capsys.readouterr()
+    with pytest.warns(UserWarning), pytest.raises(SystemExit) as info:
+        train.main(base)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1].startswith(f"error: none of the {len(files)} checkpoint(s) in {ckpt_dir} can be read")
+    assert [p.read_bytes() for p in sorted(ckpt_dir.glob("*.pth"))] == [b"damaged"] * len(files)  # nothing overwritten
+    assert train.main(base + ["--no_resume"]).step == 4
 
 
 def test_eval_without_cfg_file_refuses_checkpoints_of_different_configs(tmp_path, capsys):
@@ -124,3 +149,33 @@ def test_train_reports_config_mistakes_in_one_line(tmp_path, capsys):
     with pytest.raises(SystemExit):
         train.main(["--cfg_file", str(tmp_path / "missing.py")])
     assert "config file not found" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", [
+    "batch_size_train=0", "batch_size_train=-4", "batch_size_val=0", "num_workers=-1", "log_interval=0",
+    "clip_grad_norm=abc", "total_steps=2.5", "val_interval=0", "ckpt_keep=0", "seed=x",
+])
+def test_train_refuses_bad_engine_values_in_one_line_naming_the_key(tmp_path, capsys, option):
+    with pytest.raises(SystemExit) as info:
+        train.main(["--cfg_file", TOY, "--save_dir", str(tmp_path), "--cfg-options", option])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    key = option.split("=")[0]
+    assert err.count("\n") == 1 and err.startswith(f"error: config key '{key}' must be "), err
+    assert not (tmp_path / "configs").exists()  # refused before anything was built or written
+
+
+def test_train_on_a_truncated_lmdb_file_exits_with_one_line_naming_it(tmp_path):
+    synth.generate_split(tmp_path / "data", "train", 200, kind="image", resolution=16, max_objects=3, progress=False)
+    synth.generate_split(tmp_path / "data", "val", 4, kind="image", resolution=16, max_objects=3, progress=False)
+    train_file = tmp_path / "data" / "train.lmdb"
+    os.truncate(train_file, train_file.stat().st_size // 2)  # an interrupted copy: LMDB would read past the end
+    done = subprocess.run(
+        [sys.executable, "train.py", "--cfg_file", TOY_LMDB, "--save_dir", str(tmp_path / "save"),
+         "--data_dir", str(tmp_path / "data"), "--cfg-options", "total_steps=2"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 2, (done.returncode, done.stderr[-2000:])  # not killed by SIGBUS
+    assert "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: dataset_t: ") and f"{train_file}: truncated LMDB file (" in last

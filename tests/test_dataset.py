@@ -186,3 +186,55 @@ def test_records_written_with_bytesio_video_outside_avi_fail_as_corrupt(tmp_path
     dataset = VideoDataset(_write(tmp_path / "train.lmdb", [record]), keys=("video",))
     with pytest.raises(CorruptRecordError, match="000000"):
         dataset[0]
+
+
+def _video_record_with(**fields):
+    record, _ = _project_video_record(12)
+    return {**record, **fields}
+
+
+@pytest.mark.parametrize("field, named", [
+    ("float_video", "'video' is a float32 array in [0.0, 1.0]; stored frames must be uint8"),
+    ("uint16_video", f"'video' is a uint16 array in [0, {int(_video_arrays(12)[0].max()) * 257}]; stored frames must be uint8"),
+    ("video_thw", "'video' has shape (6, 16, 20); expected (frames, H, W, 3)"),
+    ("video_t3hw", "'video' has shape (6, 3, 16, 20); expected (frames, H, W, 3)"),
+    ("short_segment", "'segment' has 10 frames, the video 12"),
+    ("boxes_without_frames", "'bbox' has shape (12, 4); a video's boxes are (frames=12, objects, 4)"),
+])
+def test_malformed_video_fields_are_refused_naming_file_key_and_what_is_wrong(tmp_path, field, named):
+    video, segment, _ = _video_arrays(12)
+    fields = {
+        "float_video": dict(video=(video / video.max()).astype(np.float32)),
+        "uint16_video": dict(video=video.astype(np.uint16) * 257),
+        "video_thw": dict(video=video[..., 0]),
+        "video_t3hw": dict(video=video.transpose(0, 3, 1, 2).copy()),
+        "short_segment": dict(segment=[codec.encode_png(frame) for frame in segment[:10]]),
+        "boxes_without_frames": dict(bbox=np.zeros((12, 4), np.float32)),
+    }[field]
+    path = _write(tmp_path / "train.lmdb", [_video_record_with(**fields)])
+    dataset = VideoDataset(path, chunk_len=6, chunk_pick="first", keys=("video", "segment", "bbox"))
+    with pytest.raises(CorruptRecordError) as error:
+        dataset[0]
+    message = str(error.value)
+    assert message.startswith(f"{path}, key b'000000': cannot decode: ") and named in message
+
+
+def test_stored_segment_ids_above_255_stay_distinct(tmp_path):
+    segment = np.zeros((H, W), np.int32)
+    segment[2:5, 2:5], segment[8:12, 8:12] = 1, 257
+    image = np.zeros((H, W, 3), np.uint8)
+    sample = ImageDataset(_write(tmp_path / "train.lmdb", [{"image": image, "segment": segment}]))[0]
+    assert sorted(sample["segment"].unique().tolist()) == [0, 1, 257]
+    negative = _write(tmp_path / "val.lmdb", [{"image": image, "segment": -segment}])
+    with pytest.raises(CorruptRecordError, match=r"'segment' is a int32 array in \[-257, 0\]; segment ids must be non-negative"):
+        ImageDataset(negative)[0]
+
+
+def test_a_file_without_records_is_refused_by_name(tmp_path):
+    with LMDBWriter(tmp_path / "val.lmdb"):
+        pass
+    with pytest.raises(ValueError, match=r"val\.lmdb holds no records"):
+        VideoDataset(tmp_path / "val.lmdb")
+    path = _write(tmp_path / "train.lmdb", [_project_video_record(6)[0]])
+    with pytest.raises(ValueError, match=r"train\.lmdb: no video has clip_len=8 frames"):
+        VideoDataset(path, clip_len=8)

@@ -102,6 +102,29 @@ def test_nan_loss_stops_with_a_clear_message_and_keeps_checkpoints(tmp_path):
     assert ckpt.load_checkpoint(str(tmp_path / "ckpt" / "last.pth"))["step"] == 10
 
 
+def test_diverged_weights_are_set_aside_and_the_message_names_the_newest_finite_checkpoint(tmp_path):
+    engine = Engine(toy(total_steps=3, val_interval=1, ckpt_interval=1), run_dir=str(tmp_path))
+    engine.fit()
+    with torch.no_grad():
+        for p in engine.model.parameters():
+            p.mul_(1e30)  # finite, but the next loss overflows: what a diverging step leaves
+    engine.save(str(tmp_path / "ckpt"))
+    engine.total_steps = 6
+    with pytest.raises(FloatingPointError) as error:
+        engine.fit(resume=None)
+    message = str(error.value)
+    good = tmp_path / "ckpt" / "step_000002.pth"
+    assert message.startswith("non-finite loss at step 4 ") and f"Resume from {good} (the newest finite" in message
+    assert "step_000003.pth.diverged" in message and (tmp_path / "ckpt" / "step_000003.pth.diverged").exists()
+    assert ckpt.newest_checkpoint(str(tmp_path / "ckpt")) == str(good)
+    assert ckpt.load_checkpoint(str(tmp_path / "ckpt" / "last.pth"))["step"] == 2
+    with torch.no_grad():
+        next(engine.model.parameters()).fill_(float("nan"))
+    with pytest.raises(FloatingPointError, match=f"non-finite weights after step 3; they were not saved. Resume from {good} "):
+        engine.save(str(tmp_path / "ckpt"))
+    assert not (tmp_path / "ckpt" / "step_000003.pth").exists()
+
+
 def test_init_from_checkpoint_with_prefix_map_reports_missing_and_unexpected(tmp_path):
     source = Engine(toy(total_steps=2, val_interval=2), run_dir=str(tmp_path))
     source.fit()
@@ -122,3 +145,6 @@ def test_newest_checkpoint_skips_unreadable_files(tmp_path):
     with pytest.warns(UserWarning, match="step_000002"):
         assert ckpt.newest_checkpoint(str(tmp_path)).endswith("step_000001.pth")
     assert not [p for p in os.listdir(tmp_path) if ".tmp-" in p]
+    (tmp_path / "step_000001.pth").write_bytes(b"damaged too")
+    with pytest.warns(UserWarning), pytest.raises(ckpt.CheckpointError, match="none of the 2 checkpoint.*--no_resume"):
+        ckpt.newest_checkpoint(str(tmp_path))  # auto-resume must not silently restart the run

@@ -10,6 +10,7 @@ import pytest
 
 from object_centric_bench.datum.lmdb_io import (
     KEYS_KEY,
+    CorruptFileError,
     CorruptRecordError,
     LMDBReader,
     LMDBWriter,
@@ -133,6 +134,50 @@ def test_malicious_pickle_is_refused_without_executing(tmp_path):
     assert str(path) in str(error.value) and "000000" in str(error.value)
     assert "system" in str(error.value)
     assert not target.exists()
+
+
+class _ArrayOverRawBytes:
+    """Pickles as ``numpy.ndarray(shape, dtype('O'), buffer)``: allowed globals only, but the
+    buffer's bytes would be read as object pointers."""
+
+    def __init__(self, buffer: bytes):
+        self.buffer = buffer
+
+    def __reduce__(self):
+        return np.ndarray, ((1,), np.dtype("O"), self.buffer)
+
+
+def test_arrays_of_object_references_are_refused_by_name(tmp_path):
+    path = tmp_path / "train.lmdb"
+    pointer = id(os).to_bytes(8, "little")  # the address of a real object
+    structured = np.zeros(2, dtype=[("x", "f4"), ("y", "O")])
+    _write_raw(path, {
+        b"000000": pickle.dumps({"image": _ArrayOverRawBytes(pointer)}, protocol=4),
+        b"000001": pickle.dumps({"bbox": np.array([1, "a"], dtype=object)}, protocol=4),
+        b"000002": pickle.dumps({"nested": [{"bbox": structured}]}, protocol=4),
+        b"000003": pickle.dumps({"bbox": np.zeros((2, 4), np.float32)}, protocol=4),
+    })
+    reader = LMDBReader(path)
+    for index, named in ((0, "direct numpy.ndarray"), (1, "dtype object"), (2, "['nested'][0]['bbox']")):
+        with pytest.raises(UnsafeRecordError) as error:
+            reader[index]
+        message = str(error.value)
+        assert str(path) in message and f"00000{index}" in message and named in message
+    assert reader[3]["bbox"].shape == (2, 4)
+
+
+def test_truncated_or_foreign_file_is_a_named_error_before_any_page_is_read(tmp_path):
+    path = tmp_path / "train.lmdb"
+    with LMDBWriter(path) as writer:
+        for sample in _samples(200):
+            writer.write(sample)
+    size = path.stat().st_size
+    os.truncate(path, size // 2)
+    with pytest.raises(CorruptFileError, match=r"train\.lmdb: truncated LMDB file"):
+        LMDBReader(path)
+    path.write_bytes(b"not an lmdb file" * 10)
+    with pytest.raises(CorruptFileError, match=r"train\.lmdb: cannot be opened as an LMDB file"):
+        LMDBReader(path)
 
 
 def test_truncated_record_names_file_and_key(tmp_path):

@@ -31,12 +31,61 @@ def _is_encoded(value) -> bool:
     )
 
 
-def _decode_image(value) -> np.ndarray:
-    return codec.decode_rgb(value) if _is_encoded(value) else np.asarray(value, np.uint8)
+def _value_range(values: np.ndarray) -> str:
+    return f"in [{values.min()}, {values.max()}]" if values.size else "with no values"
 
 
-def _decode_index(value) -> np.ndarray:
-    return codec.decode_index(value) if _is_encoded(value) else np.asarray(value, np.uint8)
+def _decode_image(value, name: str) -> np.ndarray:
+    """uint8 RGB from encoded bytes or a stored array. Stored arrays must already be uint8 in
+    0..255: float frames in [0, 1] or 16-bit ones would otherwise pass as near-black or unscaled."""
+    if _is_encoded(value):
+        return codec.decode_rgb(value)
+    frames = np.asarray(value)
+    if frames.dtype != np.uint8:
+        raise ValueError(
+            f"{name!r} is a {frames.dtype} array {_value_range(frames)}; stored frames must be uint8 "
+            "RGB in 0..255 (or encoded images)"
+        )
+    return frames
+
+
+def _decode_index(value, name: str) -> np.ndarray:
+    """Segment ids (0 = background) from an encoded map (uint8) or a stored array of any
+    non-negative integer type, widened to int64 so that ids above 255 stay distinct."""
+    if _is_encoded(value):
+        return codec.decode_index(value)
+    segment = np.asarray(value)
+    if not np.issubdtype(segment.dtype, np.integer) or (segment.size and segment.min() < 0):
+        raise ValueError(
+            f"{name!r} is a {segment.dtype} array {_value_range(segment)}; segment ids must be "
+            "non-negative integers"
+        )
+    return segment.astype(np.int64)
+
+
+def _check_shapes(key: str, rgb: np.ndarray | None, segment: np.ndarray | None, frames: bool) -> None:
+    """RGB (..., H, W, 3) and segment (..., H, W) of one image (frames=False) or of a clip."""
+    lead = 1 if frames else 0
+    if rgb is not None and (rgb.ndim != lead + 3 or rgb.shape[-1] != 3):
+        expected = "(frames, H, W, 3)" if frames else "(H, W, 3)"
+        raise ValueError(f"{key!r} has shape {rgb.shape}; expected {expected} RGB")
+    if segment is not None and segment.ndim != lead + 2:
+        raise ValueError(f"'segment' has shape {segment.shape}; expected {'(frames, H, W)' if frames else '(H, W)'}")
+    if rgb is not None and segment is not None and rgb.shape[:-1] != segment.shape:
+        raise ValueError(f"'segment' has shape {segment.shape}, {key!r} {rgb.shape}: their sizes differ")
+
+
+def _boxes(record: dict, num_frames: int | None) -> np.ndarray:
+    """The record's ``bbox``: (S, 4) for an image, (T, S, 4) for a video of T frames."""
+    boxes = np.asarray(record["bbox"], np.float32)
+    if num_frames is None:
+        if boxes.ndim != 2 or boxes.shape[1] != 4:
+            raise ValueError(f"'bbox' has shape {boxes.shape}; an image's boxes are (objects, 4)")
+    elif boxes.ndim != 3 or boxes.shape[0] != num_frames or boxes.shape[2] != 4:
+        raise ValueError(
+            f"'bbox' has shape {boxes.shape}; a video's boxes are (frames={num_frames}, objects, 4)"
+        )
+    return boxes
 
 
 def _one_channel(depth: np.ndarray) -> np.ndarray:
@@ -93,6 +142,8 @@ class LMDBDataset(torch.utils.data.Dataset):
         if on_error not in ON_ERROR_CHOICES:
             raise ValueError(f"on_error must be one of {ON_ERROR_CHOICES}, got {on_error!r}")
         self.reader = LMDBReader(data_file)
+        if len(self.reader) == 0:
+            raise ValueError(f"{self.reader.path} holds no records")
         self.transform = transform
         self.keys = tuple(keys)
         self.on_error = on_error
@@ -167,19 +218,24 @@ class ImageDataset(LMDBDataset):
         record, key = self.read_record(index)
         sample = {}
         with self.decoding(key):
-            if "image" in self.keys:
-                sample["image"] = _image_tensor(_decode_image(record["image"]))
+            image = _decode_image(record["image"], "image") if "image" in self.keys else None
+            segment = None
             if "segment" in self.keys or ("bbox" in self.keys and "bbox" not in record):
-                segment = _segment_tensor(_decode_index(record["segment"]))
+                segment = _decode_index(record["segment"], "segment")
+            _check_shapes("image", image, segment, frames=False)
+            if image is not None:
+                sample["image"] = _image_tensor(image)
+            if segment is not None:
+                segment = _segment_tensor(segment)
             if "segment" in self.keys:
                 sample["segment"] = segment
             if "depth" in self.keys:
                 sample["depth"] = torch.from_numpy(_decode_depth(record["depth"], record.get("depth_range")))
-        if "bbox" in self.keys:
-            if "bbox" in record:
-                sample["bbox"] = torch.as_tensor(np.asarray(record["bbox"], np.float32))
-            else:
-                sample["bbox"] = boxes_from_segment(segment, int(segment.max()))
+            if "bbox" in self.keys:
+                if "bbox" in record:
+                    sample["bbox"] = torch.as_tensor(_boxes(record, None))
+                else:
+                    sample["bbox"] = boxes_from_segment(segment, int(segment.max()))
         for name in ("clazz", "isthing"):
             if name in self.keys:
                 sample[name] = torch.as_tensor(np.asarray(record[name]).astype(np.int64))
@@ -219,6 +275,8 @@ class VideoDataset(LMDBDataset):
         self.chunk_len = chunk_len
         self.chunk_pick = chunk_pick
         self.clips = self._cut_clips()
+        if not self.clips:
+            raise ValueError(f"{self.reader.path}: no video has clip_len={clip_len} frames")
 
     def protocol(self) -> dict:
         """Adds how videos are cut: ``None`` means whole videos (clips) or whole clips (chunks)."""
@@ -271,21 +329,26 @@ class VideoDataset(LMDBDataset):
         sample = {}
         with self.decoding(key):
             indices = self._frame_indices(start, frames.num_frames(), rng, key)
-            if "video" in self.keys:
-                sample["video"] = _image_tensor(frames.rgb("video", indices))
+            video = frames.rgb("video", indices) if "video" in self.keys else None
+            segment = None
             if "segment" in self.keys or ("bbox" in self.keys and "bbox" not in record):
-                segment = _segment_tensor(frames.index("segment", indices))
+                segment = frames.index("segment", indices)
+            _check_shapes("video", video, segment, frames=True)
+            if video is not None:
+                sample["video"] = _image_tensor(video)
+            if segment is not None:
+                segment = _segment_tensor(segment)
             if "segment" in self.keys:
                 sample["segment"] = segment
             if "flow" in self.keys:
                 sample["flow"] = torch.from_numpy(frames.flow(indices)).permute(0, 3, 1, 2).contiguous()
             if "depth" in self.keys:
                 sample["depth"] = torch.from_numpy(np.ascontiguousarray(frames.depth(indices)))
-        if "bbox" in self.keys:
-            if "bbox" in record:
-                sample["bbox"] = torch.as_tensor(np.asarray(record["bbox"], np.float32)[indices])
-            else:
-                sample["bbox"] = boxes_from_segment(segment, int(segment.max()))
+            if "bbox" in self.keys:
+                if "bbox" in record:
+                    sample["bbox"] = torch.as_tensor(_boxes(record, frames.num_frames())[indices])
+                else:
+                    sample["bbox"] = boxes_from_segment(segment, int(segment.max()))
         if "clazz" in self.keys:
             clazz = np.asarray(record["clazz"]).astype(np.int64)
             per_frame = clazz.ndim == 2 and clazz.shape[0] == frames.num_frames()
@@ -316,27 +379,37 @@ class _RecordFrames:
             self._decoded[name] = decode(self.record[name])
         return self._decoded[name]
 
-    def _frames(self, name: str, indices: np.ndarray, decode_frame, decode_stream) -> np.ndarray:
+    def _check_length(self, name: str, stored) -> None:
+        if len(stored) != self.num_frames():
+            raise ValueError(f"{name!r} has {len(stored)} frames, the video {self.num_frames()}")
+
+    def _frames(self, name: str, indices: np.ndarray, decode, decode_stream) -> np.ndarray:
         value = self.record[name]
-        if isinstance(value, (list, tuple)):
-            return np.stack([decode_frame(value[i]) for i in indices])
         if isinstance(value, STREAM_TYPES):
-            return self._stream(name, decode_stream)[indices]
-        return np.asarray(value)[indices]
+            stored = self._stream(name, decode_stream)
+            self._check_length(name, stored)
+            return stored[indices]
+        self._check_length(name, value)
+        if isinstance(value, (list, tuple)):
+            return np.stack([decode(value[i], name) for i in indices])
+        return decode(value, name)[indices]
 
     def rgb(self, name: str, indices: np.ndarray) -> np.ndarray:
         """uint8 (t, H, W, 3)."""
         return self._frames(name, indices, _decode_image, codec.decode_avi_rgb)
 
     def index(self, name: str, indices: np.ndarray) -> np.ndarray:
-        """uint8 (t, H, W)."""
+        """Integer (t, H, W) segment ids."""
         return self._frames(name, indices, _decode_index, codec.decode_avi_gray)
 
     def flow(self, indices: np.ndarray) -> np.ndarray:
         """float32 (t, H, W, 2) backward flow in pixels."""
         value = self.record["flow"]
         if isinstance(value, dict):
-            return self._stream("flow", codec.decode_movi_packed)[indices]
+            stored = self._stream("flow", codec.decode_movi_packed)
+            self._check_length("flow", stored)
+            return stored[indices]
+        self._check_length("flow", value)
         if isinstance(value, (list, tuple)):
             if "flow_range" not in self.record:
                 raise ValueError("per-frame 16-bit flow needs the record's 'flow_range' [lo, hi]")
@@ -349,5 +422,8 @@ class _RecordFrames:
         value = self.record["depth"]
         depth_range = self.record.get("depth_range")
         if isinstance(value, (list, tuple)):
+            self._check_length("depth", value)
             return np.stack([_decode_depth(value[i], depth_range) for i in indices])
-        return self._stream("depth", lambda whole: _decode_depth(whole, depth_range))[indices]
+        stored = self._stream("depth", lambda whole: _decode_depth(whole, depth_range))
+        self._check_length("depth", stored)
+        return stored[indices]

@@ -34,7 +34,12 @@ class CorruptRecordError(RecordError, ValueError):
 
 
 class UnsafeRecordError(RecordError, pickle.UnpicklingError):
-    """The record's pickle references a global outside the allow-list; nothing was executed."""
+    """The record's pickle references a global outside the allow-list, or builds an array of
+    object references; nothing was executed."""
+
+
+class CorruptFileError(ValueError):
+    """The LMDB file itself is truncated or not an LMDB file; found before any page is read."""
 
 
 def _multiarray_module():
@@ -45,25 +50,47 @@ def _multiarray_module():
     return multiarray
 
 
+class _RefusedGlobal(pickle.UnpicklingError):
+    pass
+
+
+class _ArrayType:
+    """Stands in for ``numpy.ndarray`` inside a record's pickle.
+
+    numpy pickles an array as ``_reconstruct(ndarray, ...)`` followed by its state, and an object
+    array's state is a list of objects the unpickler itself built. Calling ``ndarray(shape,
+    dtype, buffer)`` directly would instead read the buffer's bytes as object pointers, so the
+    type is handed to ``_reconstruct`` only and a direct call is refused.
+    """
+
+    def __call__(self, *args, **kwargs):
+        raise _RefusedGlobal("refused a direct numpy.ndarray(...) call (an array built over raw bytes)")
+
+
+_ARRAY_TYPE = _ArrayType()
+
+
 def _allowed_globals() -> dict:
     """Exactly the globals the released records use, mapped to this numpy's objects."""
     multiarray = _multiarray_module()
+
+    def reconstruct(subtype, shape, dtype):
+        if subtype is not _ARRAY_TYPE:
+            raise _RefusedGlobal(f"refused _reconstruct of {subtype!r}; only numpy.ndarray is rebuilt")
+        return multiarray._reconstruct(np.ndarray, shape, dtype)
+
     allowed = {
         ("_io", "BytesIO"): io.BytesIO,
-        ("numpy", "ndarray"): np.ndarray,
+        ("numpy", "ndarray"): _ARRAY_TYPE,
         ("numpy", "dtype"): np.dtype,
     }
     for module in ("numpy._core.multiarray", "numpy.core.multiarray"):
-        allowed[(module, "_reconstruct")] = multiarray._reconstruct
+        allowed[(module, "_reconstruct")] = reconstruct
         allowed[(module, "scalar")] = multiarray.scalar
     return allowed
 
 
 _ALLOWED_GLOBALS = _allowed_globals()
-
-
-class _RefusedGlobal(pickle.UnpicklingError):
-    pass
 
 
 class _AllowListUnpickler(pickle.Unpickler):
@@ -74,10 +101,31 @@ class _AllowListUnpickler(pickle.Unpickler):
         return found
 
 
+def _object_array_in(value, where: str) -> str | None:
+    """Where in ``value`` an array holding object references sits (dtype ``O`` or a structured
+    dtype with object fields), or None."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return f"{where} (dtype {value.dtype})" if value.dtype.hasobject else None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = enumerate(value)
+    else:
+        return None
+    for name, item in items:
+        found = _object_array_in(item, f"{where}[{name!r}]")
+        if found is not None:
+            return found
+    return None
+
+
 def load_record(raw: bytes, path, key: bytes):
-    """Unpickle one stored value with the allow-list; errors name ``path`` and ``key``."""
+    """Unpickle one stored value with the allow-list; errors name ``path`` and ``key``.
+
+    Only numeric arrays come back: an array of object references is refused as unsafe.
+    """
     try:
-        return _AllowListUnpickler(io.BytesIO(raw)).load()
+        record = _AllowListUnpickler(io.BytesIO(raw)).load()
     except _RefusedGlobal as error:
         raise UnsafeRecordError(
             path, key, f"{error}; only arrays, BytesIO streams and plain containers are loaded"
@@ -86,6 +134,12 @@ def load_record(raw: bytes, path, key: bytes):
         raise CorruptRecordError(
             path, key, f"damaged pickle ({type(error).__name__}: {error})"
         ) from error
+    found = _object_array_in(record, "record")
+    if found is not None:
+        raise UnsafeRecordError(
+            path, key, f"{found} holds object references; only numeric arrays are loaded"
+        )
+    return record
 
 
 def manifest_path(path) -> Path:
@@ -240,9 +294,22 @@ def open_readonly(path) -> lmdb.Environment:
     identity = (stat.st_dev, stat.st_ino, stat.st_mtime_ns)
     env = _open_environments.get(identity)
     if env is None:
-        env = lmdb.open(
-            str(path), subdir=False, readonly=True, lock=False, readahead=False, meminit=False,
-        )
+        try:
+            env = lmdb.open(
+                str(path), subdir=False, readonly=True, lock=False, readahead=False, meminit=False,
+            )
+        except lmdb.Error as error:
+            raise CorruptFileError(f"{path}: cannot be opened as an LMDB file ({error})") from None
+        # LMDB maps the file into memory, and reading a page past its end kills the process with
+        # SIGBUS, so a truncated file (an interrupted copy or download) is caught here, from the
+        # last page number its meta page (read with plain file I/O) records.
+        needed = (env.info()["last_pgno"] + 1) * env.stat()["psize"]
+        if stat.st_size < needed:
+            env.close()
+            raise CorruptFileError(
+                f"{path}: truncated LMDB file ({stat.st_size} bytes, its pages need {needed}); "
+                "copy, download or convert it again"
+            )
         _open_environments[identity] = env
     return env
 
