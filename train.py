@@ -1,7 +1,7 @@
 """Train an experiment: ``python train.py --cfg_file config-x/y.py [--cfg-options k=v ...]``.
 
 With no ``--cfg_file`` it trains the embedded default: a small video model on synthetic data that
-is generated on first use, about ten minutes on a CPU.
+is generated on first use, about five minutes on two CPU cores.
 """
 
 from object_centric_bench import cli, default_run

@@ -32,8 +32,33 @@ def load_with_overrides(path, options):
 
 
 def with_overrides(cfg, options):
-    """``cfg`` with the ``--cfg-options`` applied; known top-level keys may be new."""
-    return apply_overrides(cfg, options, new_top_level=KNOWN_KEYS)
+    """``cfg`` with the ``--cfg-options`` applied; known top-level keys may be new.
+
+    An overridden ``optimizer.lr`` is followed by the schedules that set the learning rate every
+    step: a schedule whose ``fn.base`` was that rate is rescaled (``base`` and ``final`` alike);
+    any other schedule of the rate makes the override an error naming the key to set instead.
+    """
+    keys = [option.split("=", 1)[0].strip() for option in options or []]
+    old_lr = cfg.get("optimizer", {}).get("lr") if isinstance(cfg.get("optimizer"), dict) else None
+    apply_overrides(cfg, options, new_top_level=KNOWN_KEYS)
+    if "optimizer.lr" not in keys:
+        return cfg
+    new_lr = cfg["optimizer"]["lr"]
+    for i, entry in enumerate(cfg.get("schedules") or []):
+        if not (isinstance(entry, dict) and entry.get("target") == "optimizer.lr"):
+            continue
+        fn = entry.get("fn")
+        if any(key.startswith(f"schedules.{i}.") for key in keys):
+            continue  # the schedule was set explicitly too
+        if not (isinstance(fn, dict) and isinstance(old_lr, (int, float)) and old_lr > 0 and fn.get("base") == old_lr):
+            raise ConfigError(
+                f"override 'optimizer.lr' would be replaced every step by schedules.{i}, which sets the "
+                f"learning rate; set schedules.{i}.fn instead"
+            )
+        if isinstance(fn.get("final"), (int, float)):
+            fn["final"] = fn["final"] * new_lr / old_lr
+        fn["base"] = new_lr
+    return cfg
 
 
 def run_directory(save_dir, cfg_file, seed):

@@ -20,7 +20,7 @@ from tqdm import tqdm
 from . import checkpoint as ckpt
 from . import distributed as distrib
 from .config import ConfigError, build, config_differences, dump_config, require
-from .datum.collate import PadObjectsCollate
+from .datum.collate import CountSkipped, PadObjectsCollate
 from .datum.lmdb_io import read_manifest
 from .datum.sampler import TrainSampler, ValSampler, worker_init_fn
 from .learn.optim import Schedules, freeze_by_pattern, param_groups
@@ -181,9 +181,12 @@ class Engine:
     # ----------------------------------------------------------------- building
     def _build_dataset(self, key):
         node = resolve_data_file(require(self.cfg, key, dict), self.data_dir, key)
+        dataset = build(node, key)
         if key == "dataset_v":
             self.dataset_v_file = node.get("data_file")
-        return build(node, key)
+            if hasattr(dataset, "replace_skipped"):
+                dataset.replace_skipped = False  # a skipped sample is counted, never scored twice
+        return dataset
 
     def autocast(self):
         if self.precision == "fp32":
@@ -191,11 +194,11 @@ class Engine:
         dtype = torch.bfloat16 if self.precision == "bf16" else torch.float16
         return torch.autocast(self.device.type, dtype=dtype)
 
-    def _loader(self, dataset, batch_sampler):
+    def _loader(self, dataset, batch_sampler, collate_fn):
         workers = self.cfg.get("num_workers", 0)
         generator = torch.Generator().manual_seed(self.seed * 1000 + self.info.rank)
         return torch.utils.data.DataLoader(
-            dataset, batch_sampler=batch_sampler, num_workers=workers, collate_fn=self.collate,
+            dataset, batch_sampler=batch_sampler, num_workers=workers, collate_fn=collate_fn,
             worker_init_fn=worker_init_fn if workers else None, generator=generator,
             pin_memory=self.device.type == "cuda", persistent_workers=False,
         )
@@ -207,12 +210,12 @@ class Engine:
             world_size=self.info.world_size, start=self.step * self.batch_size_train,
         )
         batches = torch.utils.data.BatchSampler(sampler, self.batch_size_train, drop_last=True)
-        return self._loader(self.dataset_t, batches)
+        return self._loader(self.dataset_t, batches, self.collate)
 
     def val_loader(self):
         sampler = ValSampler(len(self.dataset_v), rank=self.info.rank, world_size=self.info.world_size)
         batches = torch.utils.data.BatchSampler(sampler, self.batch_size_val, drop_last=False)
-        return self._loader(self.dataset_v, batches)
+        return self._loader(self.dataset_v, batches, CountSkipped(self.collate))
 
     # ----------------------------------------------------------------- one step
     def forward(self, batch, steps):
@@ -299,6 +302,7 @@ class Engine:
         if self.info.is_main:
             with open(os.path.join(self.run_dir, "config.py"), "w") as f:
                 f.write(dump_config(self.cfg))
+            self._trim_log()
         self.writer = self._tensorboard()
         bar = tqdm(total=self.total_steps, initial=self.step, disable=not self.info.is_main,
                    dynamic_ncols=True, mininterval=1.0, desc="train")
@@ -333,6 +337,26 @@ class Engine:
             return None
         return SummaryWriter(os.path.join(self.run_dir, "tb"))
 
+    def _trim_log(self):
+        """Keep the log's records up to the step training continues from, so that after a kill and
+        resume (or a fresh start over an old run) each step is logged once; a line the kill cut
+        short is dropped."""
+        path = os.path.join(self.run_dir, "metrics.jsonl")
+        if not os.path.exists(path):
+            return
+        kept = []
+        with open(path) as f:
+            for line in f:
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError:
+                    continue
+                if record.get("step", 0) <= self.step:
+                    kept.append(json.dumps(record) + "\n")
+        with open(path + ".tmp", "w") as f:
+            f.writelines(kept)
+        os.replace(path + ".tmp", path)
+
     def log(self, record):
         if not self.info.is_main or self.run_dir is None:
             return
@@ -357,9 +381,13 @@ class Engine:
         self.net.eval()
         names = list(self.metrics_v) + [f"loss.{n}" for n in self.losses]
         sums = torch.zeros(len(names), dtype=torch.float64, device=self.device)
-        counts = torch.zeros(len(names) + 1, dtype=torch.float64, device=self.device)
+        counts = torch.zeros(len(names) + 2, dtype=torch.float64, device=self.device)  # + samples, skipped
         start = time.time()
-        for i, batch in enumerate(self.val_loader()):
+        visualized = False
+        for batch, skipped in self.val_loader():
+            counts[-1] += skipped
+            if batch is None:
+                continue
             batch = to_device(batch, self.device)
             pack = self.forward(batch, self.post_v)
             self.compute(pack, self.metrics_v, pack.metric)
@@ -373,22 +401,24 @@ class Engine:
             for j, name in enumerate(self.losses, start=len(self.metrics_v)):
                 sums[j] += pack.loss[name].double() * size
                 counts[j] += size
-            counts[-1] += size
-            if i == 0 and self.visualize is not None and self.info.is_main and self.run_dir:
+            counts[-2] += size
+            if not visualized and self.visualize is not None and self.info.is_main and self.run_dir:
+                visualized = True
                 out = os.path.join(self.run_dir, "viz", f"step_{self.step:06d}.png")
                 os.makedirs(os.path.dirname(out), exist_ok=True)
                 self.visualize.fn(**pack.gather(self.visualize.map), path=out, step=self.step, metric=dict(pack.metric))
         distrib.all_reduce_sum(sums, self.info)
         distrib.all_reduce_sum(counts, self.info)
-        means = (sums / counts[:-1].clamp(min=1)).tolist()
+        means = (sums / counts[:-2].clamp(min=1)).tolist()
         metric = {n: (means[j] if counts[j] > 0 else float("nan")) for j, n in enumerate(self.metrics_v)}
         loss = {n[5:]: means[j] for j, n in enumerate(names) if n.startswith("loss.")}
         if was_training:
             self.net.train()
+        num_skipped = int(counts[-1].item())
         return dict(
-            metric=metric, loss=loss, num_samples=int(counts[-1].item()),
+            metric=metric, loss=loss, num_samples=int(counts[-2].item()), num_skipped=num_skipped,
             num_valid={n: int(counts[j].item()) for j, n in enumerate(self.metrics_v)},
-            seconds=time.time() - start, protocol=self.protocol(),
+            seconds=time.time() - start, protocol=dict(self.protocol(), num_skipped=num_skipped),
         )
 
     def protocol(self):

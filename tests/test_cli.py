@@ -123,7 +123,7 @@ def test_eval_without_cfg_file_refuses_checkpoints_of_different_configs(tmp_path
     with pytest.raises(SystemExit) as info:
         evaluate.main(runs)
     assert info.value.code == 2
-    assert "(optimizer differ); pass --cfg_file" in capsys.readouterr().err
+    assert "(optimizer, schedules differ); pass --cfg_file" in capsys.readouterr().err
 
 
 def test_train_refuses_to_auto_resume_a_run_of_another_config_in_one_line(tmp_path, capsys):
@@ -163,6 +163,20 @@ def test_train_refuses_bad_engine_values_in_one_line_naming_the_key(tmp_path, ca
     key = option.split("=")[0]
     assert err.count("\n") == 1 and err.startswith(f"error: config key '{key}' must be "), err
     assert not (tmp_path / "configs").exists()  # refused before anything was built or written
+
+
+def test_an_overridden_learning_rate_is_followed_by_its_schedule(tmp_path, capsys):
+    engine = train.main(["--cfg_file", TOY, "--save_dir", str(tmp_path), "--cfg-options", "optimizer.lr=0.0015",
+                         "total_steps=5", "val_interval=5"])
+    assert engine.cfg["schedules"][0]["fn"]["base"] == 0.0015  # the toy schedule's base was 3e-3
+    logged = [r["optimizer.lr"] for r in map(json.loads, open(tmp_path / "configs" / "toy" / "0" / "metrics.jsonl"))
+              if r["split"] == "train"]
+    assert logged and 0.0014 < max(logged) <= 0.0015
+    with pytest.raises(SystemExit):
+        train.main(["--cfg_file", TOY, "--save_dir", str(tmp_path / "b"), "--cfg-options",
+                    "schedules=[{'target': 'optimizer.lr', 'fn': {'type': 'object_centric_bench.learn.optim.Linear', 'start': 1.0, 'end': 0.1}}]",
+                    "optimizer.lr=0.0015"])
+    assert "error: override 'optimizer.lr' would be replaced every step by schedules.0" in capsys.readouterr().err
 
 
 def test_train_on_a_truncated_lmdb_file_exits_with_one_line_naming_it(tmp_path):

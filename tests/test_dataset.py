@@ -133,7 +133,7 @@ def test_released_movi_record_streams_and_packed_flow(tmp_path):
     record = {  # key order differs from the project's on purpose
         "depth": {"data": codec.encode_avi_rgb(codec.pack_uint16(depth_codes)), "min": np.float32(0), "max": np.float32(10)},
         "segment": codec.encode_avi_gray(segment),
-        "flow": {"data": [codec.encode_avi_rgb(codec.pack_uint16(codes[..., c])) for c in range(2)], "min": lo, "max": hi},
+        "flow": {"data": [codec.encode_avi_rgb(codec.pack_uint16(codes[..., c])) for c in (1, 0)], "min": lo, "max": hi},  # (dy, dx)
         "bbox": np.zeros((24, 2, 4), np.float32),
         "video": codec.encode_avi_rgb(video),
     }

@@ -3,12 +3,15 @@ initialisation, NaN losses."""
 
 import json
 import os
+import pickle
 
+import lmdb
 import pytest
 import torch
 
 from object_centric_bench import checkpoint as ckpt
 from object_centric_bench.config import ConfigError, load_config
+from object_centric_bench.datum import synth
 from object_centric_bench.engine import Engine
 
 TOY = "tests/configs/toy.py"
@@ -102,6 +105,18 @@ def test_nan_loss_stops_with_a_clear_message_and_keeps_checkpoints(tmp_path):
     assert ckpt.load_checkpoint(str(tmp_path / "ckpt" / "last.pth"))["step"] == 10
 
 
+def test_resume_logs_each_step_once(tmp_path):
+    Engine(toy(total_steps=10, val_interval=5, log_interval=1), run_dir=str(tmp_path)).fit()
+    log = tmp_path / "metrics.jsonl"
+    with open(log, "a") as f:  # what a kill after step 12's record, mid-line, leaves
+        f.write(json.dumps(dict(split="train", step=11, loss=1.0)) + "\n")
+        f.write(json.dumps(dict(split="train", step=12, loss=1.0)) + "\n" + '{"split": "tra')
+    Engine(toy(total_steps=15, val_interval=5, log_interval=1), run_dir=str(tmp_path)).fit(resume="auto")
+    steps = [(r["split"], r["step"]) for r in read_jsonl(log)]
+    assert steps == [("train", s) for s in range(1, 6)] + [("val", 5)] + [("train", s) for s in range(6, 11)] + [
+        ("val", 10)] + [("train", s) for s in range(11, 16)] + [("val", 15)]
+
+
 def test_diverged_weights_are_set_aside_and_the_message_names_the_newest_finite_checkpoint(tmp_path):
     engine = Engine(toy(total_steps=3, val_interval=1, ckpt_interval=1), run_dir=str(tmp_path))
     engine.fit()
@@ -148,3 +163,18 @@ def test_newest_checkpoint_skips_unreadable_files(tmp_path):
     (tmp_path / "step_000001.pth").write_bytes(b"damaged too")
     with pytest.warns(UserWarning), pytest.raises(ckpt.CheckpointError, match="none of the 2 checkpoint.*--no_resume"):
         ckpt.newest_checkpoint(str(tmp_path))  # auto-resume must not silently restart the run
+
+
+def test_a_skipped_validation_record_is_counted_not_replaced(tmp_path):
+    synth.generate_split(tmp_path, "val", 7, kind="image", resolution=16, max_objects=3, progress=False)
+    env = lmdb.open(str(tmp_path / "val.lmdb"), subdir=False, lock=False)
+    with env.begin(write=True) as txn:
+        record = pickle.loads(txn.get(b"000002"))
+        txn.put(b"000002", pickle.dumps(dict(record, image=b"broken"), protocol=4))
+    env.close()
+    cfg = load_config("tests/configs/toy_lmdb.py")
+    cfg["dataset_v"]["on_error"] = "skip"
+    cfg["batch_size_val"] = 3
+    result = Engine(cfg, data_dir=str(tmp_path), train=False).validate()
+    assert result["num_samples"] == 6 and result["num_skipped"] == 1 and result["protocol"]["num_skipped"] == 1
+    assert result["num_valid"]["ari"] == 6

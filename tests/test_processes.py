@@ -62,6 +62,9 @@ def test_killed_run_resumes_from_its_last_checkpoint_and_matches_an_uninterrupte
     assert f"at step {resumed_from}" in result.stdout + result.stderr
     straight = subprocess.run(train(tmp_path / "straight", *steps), cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=300)
     assert straight.returncode == 0, straight.stderr[-3000:]
+    logged = [[(r["split"], r["step"]) for r in map(json.loads, open(run / "configs" / "toy" / "0" / "metrics.jsonl"))]
+              for run in (tmp_path / "killed", tmp_path / "straight")]
+    assert logged[0] == logged[1]  # each step once, as in the uninterrupted run
     a = ckpt.load_checkpoint(str(ckpt_dir / "last.pth"))["model"]
     b = ckpt.load_checkpoint(str(tmp_path / "straight" / "configs" / "toy" / "0" / "ckpt" / "last.pth"))["model"]
     assert all(torch.equal(a[k], b[k]) for k in a)

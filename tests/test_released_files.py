@@ -18,7 +18,7 @@ import torch
 from object_centric_bench.datum import codec
 from object_centric_bench.datum.datasets_real import COCO, MOVi, VOC, YTVIS, ClevrTex
 from object_centric_bench.datum.lmdb_io import UnsafeRecordError
-from object_centric_bench.datum.transform import boxes_from_segment
+from object_centric_bench.datum.transform import boxes_from_segment, horizontal_flip
 
 T, H, W = 24, 32, 32
 MOVI_CHUNK_STARTS = {0, 6, 12, 18}
@@ -123,7 +123,7 @@ def movi_record(arrays: dict) -> dict:
         "video": codec.encode_avi_rgb(arrays["video"]),
         "segment": codec.encode_avi_gray(arrays["segment"]),
         "bbox": arrays["bbox"],
-        "flow": _packed(arrays["flow"]),
+        "flow": _packed(arrays["flow"][..., ::-1]),  # the release stores (dy, dx), as the source does
         "depth": _packed(arrays["depth"][..., None]),
     }
 
@@ -186,6 +186,29 @@ def test_movi_train_draws_each_of_the_four_aligned_chunks(movi_file):
         _assert_movi_clip(sample, arrays[1], records[1], slice(matches[0], matches[0] + 6))
         starts.add(matches[0])
     assert starts == MOVI_CHUNK_STARTS
+
+
+def test_movi_flow_points_against_the_motion_of_the_object_and_flips_with_it(tmp_path):
+    """Backward flow maps a pixel to where it was one frame earlier: for a square moving right
+    (+x) by 1 px per frame it is (dx, dy) = (-1, 0). The release stores the streams (dy, dx)."""
+    segment = np.zeros((T, H, W), np.uint8)
+    flow = np.zeros((T, H, W, 2), np.float32)
+    for t in range(T):
+        segment[t, 10:16, 2 + t : 8 + t] = 1
+        if t > 0:
+            flow[t, 10:16, 2 + t : 8 + t, 0] = -1.0
+    arrays = dict(movi_arrays(0), segment=segment, bbox=boxes_from_segment(torch.from_numpy(segment), 1).numpy(), flow=flow)
+    path = write_released(tmp_path / "validation.lmdb", [movi_record(arrays)])
+    sample = MOVi(path, split="val", size=None, keys=("video", "segment", "flow"))[0]
+    on_object = sample["segment"][1:] == 1
+    centre_x = [np.argwhere(frame.numpy() == 1)[:, 1].mean() for frame in sample["segment"]]
+    assert np.diff(centre_x) == pytest.approx(np.ones(T - 1))
+    dx, dy = sample["flow"][1:, 0], sample["flow"][1:, 1]
+    assert dx[on_object].mean().item() == pytest.approx(-1.0, abs=1e-4) and dy.abs().max().item() < 1e-4
+    flipped = horizontal_flip(sample)  # now moving left: the backward flow points right
+    flipped_centre_x = [np.argwhere(frame.numpy() == 1)[:, 1].mean() for frame in flipped["segment"]]
+    assert np.diff(flipped_centre_x) == pytest.approx(-np.ones(T - 1))
+    assert flipped["flow"][1:, 0][flipped["segment"][1:] == 1].mean().item() == pytest.approx(1.0, abs=1e-4)
 
 
 @pytest.mark.parametrize("module", MULTIARRAY_NAMES)

@@ -32,4 +32,16 @@ class PadObjectsCollate:
         return batch
 
 
+class CountSkipped:
+    """Wraps a collate function for validation: drops the samples the dataset skipped (None) and
+    returns ``(batch or None, number skipped)``."""
+
+    def __init__(self, collate_fn):
+        self.collate_fn = collate_fn
+
+    def __call__(self, samples: list) -> tuple:
+        kept = [sample for sample in samples if sample is not None]
+        return (self.collate_fn(kept) if kept else None), len(samples) - len(kept)
+
+
 collate = PadObjectsCollate()

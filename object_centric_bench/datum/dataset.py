@@ -135,7 +135,9 @@ class LMDBDataset(torch.utils.data.Dataset):
     """Shared machinery: the reader, ``(index, seed)`` items, the transform and corrupt records.
 
     With ``on_error="skip"`` an unreadable record is logged with its file and key, counted in
-    ``num_skipped`` (per process) and replaced by the next readable one.
+    ``num_skipped`` (per process) and replaced by the next readable one; with ``replace_skipped``
+    false (the engine sets it for validation, where a replacement would be scored twice) the item
+    is None instead.
     """
 
     def __init__(self, data_file, transform=None, keys=(), on_error: str = "raise"):
@@ -148,6 +150,7 @@ class LMDBDataset(torch.utils.data.Dataset):
         self.keys = tuple(keys)
         self.on_error = on_error
         self.num_skipped = 0
+        self.replace_skipped = True
 
     def __len__(self) -> int:
         return len(self.reader)
@@ -164,6 +167,8 @@ class LMDBDataset(torch.utils.data.Dataset):
                     raise
                 self.num_skipped += 1
                 log.warning("skipping unreadable record (%d skipped so far): %s", self.num_skipped, error)
+                if not self.replace_skipped:
+                    return None
                 index = (index + 1) % len(self)
         else:
             raise RuntimeError(f"no readable record in {self.reader.path}")
@@ -403,10 +408,10 @@ class _RecordFrames:
         return self._frames(name, indices, _decode_index, codec.decode_avi_gray)
 
     def flow(self, indices: np.ndarray) -> np.ndarray:
-        """float32 (t, H, W, 2) backward flow in pixels."""
+        """float32 (t, H, W, 2) backward flow in pixels, channels (dx, dy) whatever the layout."""
         value = self.record["flow"]
-        if isinstance(value, dict):
-            stored = self._stream("flow", codec.decode_movi_packed)
+        if isinstance(value, dict):  # released MOVi: its two streams hold (dy, dx), as the source does
+            stored = self._stream("flow", lambda entry: codec.decode_movi_packed(entry)[..., ::-1])
             self._check_length("flow", stored)
             return stored[indices]
         self._check_length("flow", value)
