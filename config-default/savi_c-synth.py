@@ -12,9 +12,10 @@ learning rate. Validation scores the whole 12-frame videos.
 The decoder works at the full 32 px: at 16 px even the ground-truth masks, pooled and upsampled,
 score FG-ARI 0.51, since the sprites cover 10-50 pixels. The reconstruction loss weighs pixels
 unlike the background 20x more, because the objects cover only a few percent of each frame. The
-weight trades mask tightness for foreground coverage: at 20x FG-ARI reaches 0.85-0.88 with mBO
-about 0.5, at 10x 0.80-0.83 with mBO 0.52-0.59, at 4x the slots lose object edges to the
-background's slot (seeds 0-2, ``docs/benchmarks.md``).
+weight trades mask tightness for foreground coverage: at 20x FG-ARI ends at 0.845-0.879 (seeds
+0-2) with masks larger than the objects (ARI 0.40-0.49, mBO 0.49-0.54); at 10x at 0.80-0.83 with
+mBO 0.52-0.58; at 4x the slots lose object edges to the background's slot, and one seed of two
+did not bind (``docs/benchmarks.md``).
 
 One departure from the paper's SAVi makes the binding independent of rounding: a position prior
 (``position_prior``, see ``model/slot_frames.py``). Without it the box-conditioned slots start
