@@ -26,12 +26,12 @@ SCENES = dict(kind="video", resolution=64, frames=8, max_objects=3, min_objects=
               radius_range=(0.15, 0.25))
 TRAIN_VIDEOS = 256
 VAL_VIDEOS = 32
-# method: (config, training steps, FG-ARI margin over the untrained model). Measured FG-ARI,
-# untrained -> trained: VideoSAUR 0.004 -> 0.621, SlotContrast 0.005 -> 0.541, RandSF.Q 0.114 -> 0.396.
+# method: (config, training steps, FG-ARI margin over the untrained model). Smallest margin
+# measured over seeds 0-2 on one and two threads: VideoSAUR 0.429, SlotContrast 0.496, RandSF.Q 0.162.
 METHODS = {
     "videosaur": ("config-videosaur/videosaur_c-synth.py", 1000, 0.3),
     "slotcontrast": ("config-slotcontrast/slotcontrast_c-synth.py", 1000, 0.3),
-    "randsfq": ("config-randsfq/randsfq_r-synth.py", 2000, 0.15),
+    "randsfq": ("config-randsfq/randsfq_r-synth.py", 2000, 0.1),
 }
 
 
