@@ -304,26 +304,26 @@ class Engine:
                 f.write(dump_config(self.cfg))
             self._trim_log()
         self.writer = self._tensorboard()
-        bar = tqdm(total=self.total_steps, initial=self.step, disable=not self.info.is_main,
-                   dynamic_ncols=True, mininterval=1.0, desc="train")
-        self.net.train()
-        batches = iter(self.train_loader())
-        while self.step < self.total_steps:
-            scheduled = self.schedules.apply(self.step, self.model, self.optimizer)
-            batch = to_device(next(batches), self.device)
-            loss, pack = self.train_step(batch)
-            self.step += 1
-            bar.update(1)
-            if self.step % self.log_interval == 0 or self.step == self.total_steps:
-                record = dict(loss=loss.item(), **{n: v.item() for n, v in pack.loss.items()}, **scheduled)
-                record.update({n: float(np.nanmean(v.double().cpu().numpy())) for n, v in pack.metric.items()})
-                bar.set_postfix({k: f"{v:.4g}" for k, v in record.items() if k in ("loss", "optimizer.lr")}, refresh=False)
-                self.log(dict(split="train", step=self.step, **record))
-            if self.step % self.val_interval == 0 or self.step == self.total_steps:
-                self.log_validation(self.validate())
-            if self.step % self.ckpt_interval == 0 or self.step == self.total_steps:
-                self.save(ckpt_dir)
-        bar.close()
+        # the bar closes on errors too, so that an error message starts a line of its own
+        with tqdm(total=self.total_steps, initial=self.step, disable=not self.info.is_main,
+                  dynamic_ncols=True, mininterval=1.0, desc="train") as bar:
+            self.net.train()
+            batches = iter(self.train_loader())
+            while self.step < self.total_steps:
+                scheduled = self.schedules.apply(self.step, self.model, self.optimizer)
+                batch = to_device(next(batches), self.device)
+                loss, pack = self.train_step(batch)
+                self.step += 1
+                bar.update(1)
+                if self.step % self.log_interval == 0 or self.step == self.total_steps:
+                    record = dict(loss=loss.item(), **{n: v.item() for n, v in pack.loss.items()}, **scheduled)
+                    record.update({n: float(np.nanmean(v.double().cpu().numpy())) for n, v in pack.metric.items()})
+                    bar.set_postfix({k: f"{v:.4g}" for k, v in record.items() if k in ("loss", "optimizer.lr")}, refresh=False)
+                    self.log(dict(split="train", step=self.step, **record))
+                if self.step % self.val_interval == 0 or self.step == self.total_steps:
+                    self.log_validation(self.validate())
+                if self.step % self.ckpt_interval == 0 or self.step == self.total_steps:
+                    self.save(ckpt_dir)
         if self.writer:
             self.writer.close()
         return self.step

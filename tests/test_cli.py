@@ -13,6 +13,7 @@ from object_centric_bench import checkpoint as ckpt
 from object_centric_bench.cli import run_directory
 from object_centric_bench.config import load_config
 from object_centric_bench.datum import synth
+from object_centric_bench.datum.lmdb_io import LMDBWriter
 
 train = importlib.import_module("train")
 evaluate = importlib.import_module("eval")
@@ -193,3 +194,17 @@ def test_train_on_a_truncated_lmdb_file_exits_with_one_line_naming_it(tmp_path):
     assert "Traceback" not in done.stderr
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("error: dataset_t: ") and f"{train_file}: truncated LMDB file (" in last
+
+
+def test_a_corrupt_record_read_by_a_worker_is_one_line_naming_file_and_key(tmp_path, capsys):
+    for split, num in (("train", 8), ("val", 4)):
+        synth.generate_split(tmp_path, split, num, kind="image", resolution=16, max_objects=3, progress=False)
+    with LMDBWriter(tmp_path / "train.lmdb", overwrite=True) as writer:
+        for _ in range(8):
+            writer.write({"image": b"broken", "segment": b"broken"})
+    with pytest.raises(SystemExit) as info:
+        train.main(["--cfg_file", TOY_LMDB, "--save_dir", str(tmp_path / "save"), "--data_dir", str(tmp_path),
+                    "--cfg-options", "num_workers=1", "total_steps=2"])
+    assert info.value.code == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith(f"error: {tmp_path / 'train.lmdb'}, key b'00000") and ": cannot decode: " in last

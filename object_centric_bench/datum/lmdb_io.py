@@ -21,9 +21,18 @@ VALIDATION_ALIASES = {"val.lmdb": "validation.lmdb"}
 
 
 class RecordError(Exception):
-    """A record that cannot be read; names the file and the key."""
+    """A record that cannot be read; names the file and the key.
 
-    def __init__(self, path, key: bytes, reason: str):
+    A DataLoader worker's error reaches the main process as ``type(<the worker's traceback>)``;
+    built from that one argument, the error keeps the traceback's last line, its own message.
+    """
+
+    def __init__(self, path, key: bytes | None = None, reason: str = ""):
+        if key is None:
+            last = str(path).strip().splitlines()[-1] if str(path).strip() else ""
+            self.path, self.key = None, None
+            super().__init__(last.split(f"{type(self).__name__}: ", 1)[-1])
+            return
         self.path = str(path)
         self.key = key
         super().__init__(f"{self.path}, key {key!r}: {reason}")
