@@ -29,6 +29,7 @@ CONFIG_PARAMS = [
     pytest.param(p, id=os.path.relpath(p, ROOT), marks=() if p.endswith("-synth.py") else pytest.mark.slow)
     for p in CONFIGS
 ]
+SNAPSHOT = os.path.join(ROOT, "tests", "snapshots", "resolved_configs.json")
 DATASET_KEYS = ("dataset_t", "dataset_v")
 NUM_SAMPLES = dict(dataset_t=4, dataset_v=2)
 MAX_OBJECTS = 3  # within every config's slot count, so conditional boxes always fit
@@ -122,6 +123,38 @@ def test_every_config_has_its_own_run_directory():
         runs.setdefault(run_directory("save", path, 0), []).append(config_id(path))
     shared = {run: ids for run, ids in runs.items() if len(ids) > 1}
     assert not shared, f"configs that would resume each other's checkpoints: {shared}"
+
+
+def resolved_tree(value):
+    """A config value as JSON: callables by import path and tuples marked, so trees compare."""
+    if isinstance(value, dict):
+        return {str(k): resolved_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolved_tree(v) for v in value]
+    if isinstance(value, tuple):
+        return {"tuple": [resolved_tree(v) for v in value]}
+    if callable(value):
+        return f"{value.__module__}.{value.__qualname__}"
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    return value
+
+
+def test_every_config_resolves_to_its_snapshot():
+    """What each shipped config resolves to is pinned, so a refactor of the config layer that
+    changes any of them fails here, naming the config and key. After a deliberate change, rewrite
+    the snapshot with ``OCB_WRITE_SNAPSHOT=1 python -m pytest -k snapshot`` and review its diff."""
+    trees = {config_id(path): resolved_tree(load_config(path)) for path in CONFIGS}
+    if os.environ.get("OCB_WRITE_SNAPSHOT"):
+        with open(SNAPSHOT, "w") as f:
+            json.dump(trees, f, indent=1, sort_keys=True)
+            f.write("\n")
+    with open(SNAPSHOT) as f:
+        expected = json.load(f)
+    assert sorted(trees) == sorted(expected), "configs were added or removed: rewrite the snapshot"
+    for name, tree in trees.items():
+        changed = sorted(k for k in set(tree) | set(expected[name]) if tree.get(k) != expected[name].get(k))
+        assert not changed, f"{name} resolves differently in {changed}"
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=config_id)
