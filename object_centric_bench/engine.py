@@ -422,7 +422,7 @@ class Engine:
         )
 
     def protocol(self):
-        """How the numbers were computed (metrics.md, "Protocol record")."""
+        """How the numbers were computed (the README's "The evaluation protocol")."""
         return dict(
             split=self.dataset_v_file,
             dataset=protocol_of(self.dataset_v),

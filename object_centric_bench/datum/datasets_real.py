@@ -1,4 +1,5 @@
-"""The real datasets (MOVi-C / MOVi-D, YTVIS, COCO, VOC, ClevrTex) with the data spec's rules as defaults.
+"""The real datasets (MOVi-C / MOVi-D, YTVIS, COCO, VOC, ClevrTex), their loading rules as defaults
+(``docs/datasets.md``, "Dataset classes for configs").
 
 Each class reads the project's converted files and the released LMDB files alike (decoding is in
 ``dataset.py``) and fixes what differs per dataset: which keys a sample has, how videos are cut

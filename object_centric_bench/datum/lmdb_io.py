@@ -1,8 +1,9 @@
 """Reading and writing the project's LMDB files: one pickled dict per sample, one file per split.
 
-Layout (see the data spec): zero-padded ASCII keys ``b"000000"``, ... and ``b"__keys__"`` holding
-the list of sample keys. Values are pickles, so the reader unpickles with an allow-list: a
-downloaded file can carry arrays, in-memory streams and plain containers, never code.
+Layout (``docs/design.md``, "Datasets and batches"; ``docs/datasets.md``): zero-padded ASCII keys
+``b"000000"``, ... and ``b"__keys__"`` holding the list of sample keys. Values are pickles, so the
+reader unpickles with an allow-list: a downloaded file can carry arrays, in-memory streams and
+plain containers, never code.
 """
 
 import hashlib

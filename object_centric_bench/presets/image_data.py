@@ -2,7 +2,7 @@
 
 Each function returns an ``ImageDataset`` node whose ``data_file`` is relative to the config's
 ``data_dir`` (``coco/train.lmdb`` ...), with the standard augmentation for training and the
-centre-crop pipeline for validation (data.md, "Loading").
+centre-crop pipeline for validation (``docs/datasets.md``, "Dataset classes for configs").
 """
 
 from ..datum.dataset import ImageDataset
