@@ -11,6 +11,7 @@ from .datum.lmdb_io import CorruptFileError, RecordError
 from .engine import KNOWN_KEYS
 from .pack import PackPathError
 
+HELP_EXAMPLE = ("batch_size_train=16", "optimizer.lr=0.0001")  # valid for every shipped config
 USER_ERRORS = (ConfigError, PackPathError, FileNotFoundError, FloatingPointError, RecordError, CorruptFileError, CheckpointError)
 
 
@@ -18,7 +19,7 @@ def add_common_arguments(parser):
     parser.add_argument("--cfg_file", "--cfg-file", dest="cfg_file", help="experiment config (a Python file)")
     parser.add_argument("--data_dir", "--data-dir", dest="data_dir", help="root of the datasets (overrides data_dir)")
     parser.add_argument("--cfg-options", "--cfg_options", dest="cfg_options", nargs="+", default=[],
-                        metavar="KEY=VALUE", help="override config values by dotted path, e.g. model.num_slots=8")
+                        metavar="KEY=VALUE", help=f"override config values by dotted path, e.g. {' '.join(HELP_EXAMPLE)}")
     parser.add_argument("--device", help="cpu, cuda or cuda:N (default: CUDA when available)")
     return parser
 

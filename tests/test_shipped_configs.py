@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import torch
 
-from object_centric_bench.cli import run_directory
+from object_centric_bench.cli import HELP_EXAMPLE, run_directory, with_overrides
 from object_centric_bench.config import ConfigError, dump_config, load_config
 from object_centric_bench.datum import synth
 from object_centric_bench.datum.dataset import VideoDataset
@@ -115,6 +115,12 @@ def small_config(path, data_dir):
 def test_configs_are_found():
     folders = {os.path.basename(os.path.dirname(p)) for p in CONFIGS}
     assert {"config-dinosaur", "config-savi", "config-slotattention"} <= folders
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=config_id)
+def test_the_help_example_of_cfg_options_applies_to_every_config(path):
+    cfg = with_overrides(load_config(path), list(HELP_EXAMPLE))
+    assert cfg["batch_size_train"] == 16 and cfg["optimizer"]["lr"] == 0.0001
 
 
 def test_every_config_has_its_own_run_directory():
