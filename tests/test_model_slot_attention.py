@@ -50,6 +50,20 @@ def test_iteration_override_matches_a_module_built_with_that_count():
     assert not torch.allclose(default, expected)
 
 
+def test_without_the_residual_mlp_one_iteration_is_the_gru_update_of_the_attention_mean():
+    inputs, queries = data()
+    module = make(num_iterations=1, residual_mlp=False)
+    assert not any(name.startswith(("mlp.", "norm_mlp.")) for name, _ in module.named_parameters())
+    slots, attention = module(inputs, queries)
+    weights = attention / (attention.sum(2, keepdim=True) + module.eps)
+    updates = weights @ module.to_v(module.norm_input(inputs))
+    expected = module.gru(updates.reshape(B * S, D), queries.reshape(B * S, D)).reshape(B, S, D)
+    torch.testing.assert_close(slots, expected)
+    with_mlp = make(num_iterations=1)
+    with_mlp.load_state_dict(module.state_dict(), strict=False)
+    assert not torch.allclose(with_mlp(inputs, queries)[0], expected)
+
+
 def test_bi_level_truncation_backpropagates_through_the_last_iteration_only():
     inputs, _ = data()
     weights = torch.randn(B, S, D)

@@ -14,7 +14,8 @@ class SlotAttention(nn.Module):
     Each iteration: queries from the normalised slots attend to keys from the normalised inputs;
     the softmax runs over slots (slots compete for each token), the weights are renormalised over
     tokens, and the weighted mean of the values updates every slot through a GRU cell followed by
-    a residual MLP.
+    a residual MLP (``residual_mlp=False`` leaves the MLP out, as SAVi's one-iteration corrector
+    does).
 
     `truncate="bi-level"` (BO-QSA) detaches the slots before the last iteration and adds a
     straight-through path to the initial queries, so gradients reach the slot attention weights
@@ -29,6 +30,7 @@ class SlotAttention(nn.Module):
         mlp_hidden_dim: int | None = None,
         truncate: str = "none",
         eps: float = 1e-8,
+        residual_mlp: bool = True,
     ):
         super().__init__()
         if num_iterations < 1:
@@ -45,8 +47,10 @@ class SlotAttention(nn.Module):
         self.norm_slots = nn.LayerNorm(slot_dim)
         self.to_q = nn.Linear(slot_dim, slot_dim, bias=False)
         self.gru = nn.GRUCell(slot_dim, slot_dim)
-        self.norm_mlp = nn.LayerNorm(slot_dim)
-        self.mlp = MLP(slot_dim, [mlp_hidden_dim or 4 * slot_dim], slot_dim, nn.ReLU)
+        self.residual_mlp = residual_mlp
+        if residual_mlp:
+            self.norm_mlp = nn.LayerNorm(slot_dim)
+            self.mlp = MLP(slot_dim, [mlp_hidden_dim or 4 * slot_dim], slot_dim, nn.ReLU)
 
     def forward(
         self,
@@ -61,7 +65,7 @@ class SlotAttention(nn.Module):
         `num_iterations` overrides the configured count for this call (video models run more
         iterations on the first frame). `slot_mask` (b, S) bool marks slots that are masked out:
         they get -inf logits, so they take no tokens (their vectors still pass through the GRU
-        and MLP and should be ignored downstream). `logit_bias` (b, S, N) is added to the attention
+        (and MLP) and should be ignored downstream). `logit_bias` (b, S, N) is added to the attention
         logits of every iteration (a position prior per slot, see `slot_frames`).
         Returns the slots (b, S, D) and the last iteration's softmax-over-slots attention
         (b, S, N) in float32.
@@ -88,5 +92,6 @@ class SlotAttention(nn.Module):
             updates = torch.einsum("bsn,bnd->bsd", weights.to(v.dtype), v)
             previous = slots.reshape(b * s, d).float()  # keep the recurrent state in float32
             slots = self.gru(updates.reshape(b * s, d), previous).reshape(b, s, d)
-            slots = slots + self.mlp(self.norm_mlp(slots))
+            if self.residual_mlp:
+                slots = slots + self.mlp(self.norm_mlp(slots))
         return slots, attention
