@@ -109,6 +109,37 @@ def test_miou_equals_brute_force(include_background):
             assert scores[b].item() == pytest.approx(expected, abs=1e-12, nan_ok=True)
 
 
+def aligned_miou_reference(pred, gt):
+    """The slot conditioned on object k (predicted id k - 1) against object k, for every present k."""
+    objects = [k for k in np.unique(gt) if k != 0]
+    if not objects:
+        return math.nan
+    return sum(iou_reference(pred, gt, k - 1, k) for k in objects) / len(objects)
+
+
+def test_aligned_miou_equals_brute_force():
+    for pred, gt in random_labelings(seed=7, count=60, max_pixels=25, max_labels=5):
+        scores = miou(pred, gt, include_background=False, matching="aligned")
+        for b in range(pred.shape[0]):
+            expected = aligned_miou_reference(pred[b].numpy(), gt[b].numpy())
+            assert scores[b].item() == pytest.approx(expected, abs=1e-12, nan_ok=True)
+
+
+def test_aligned_miou_counts_swapped_slots_as_wrong_where_hungarian_does_not():
+    gt = torch.tensor([[0, 1, 1, 2, 2]])
+    swapped = torch.tensor([[2, 1, 1, 0, 0]])  # the slot of object 1 took object 2 and back
+    assert miou(swapped, gt, include_background=False).item() == pytest.approx(1.0)
+    assert miou(swapped, gt, include_background=False, matching="aligned").item() == 0.0
+    assert miou(torch.tensor([[3, 0, 0, 1, 1]]), gt, include_background=False, matching="aligned").item() == 1.0
+    metric = MIoU(include_background=False, matching="aligned")
+    assert metric(swapped[:, None].expand(1, 2, 5), gt[:, None].expand(1, 2, 5)).item() == 0.0
+    assert metric.protocol()["matching"] == "aligned" and MIoU().protocol()["matching"] == "hungarian"
+    with pytest.raises(ValueError, match="include_background=False"):
+        MIoU(matching="aligned")
+    with pytest.raises(ValueError, match="matching must be one of"):
+        miou(gt, gt, matching="greedy")
+
+
 def test_mbo_lets_segments_share_a_prediction_but_miou_does_not():
     gt = torch.tensor([[1, 1, 2, 2]])
     pred = torch.tensor([[0, 0, 0, 0]])

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from scipy.optimize import linear_sum_assignment
 
 TEMPORAL_UNITS = ("video", "frame")
+MATCHINGS = ("hungarian", "aligned")
 
 
 def _check_index_maps(pred: torch.Tensor, gt: torch.Tensor) -> None:
@@ -145,13 +146,28 @@ def mbo(pred: torch.Tensor, gt: torch.Tensor, include_background: bool = True) -
     return (best * scored).sum(1) / scored.sum(1)
 
 
-def miou(pred: torch.Tensor, gt: torch.Tensor, include_background: bool = True) -> torch.Tensor:
-    """Mean IoU under a one-to-one Hungarian matching per sample, float64 (B,).
+def _check_matching(matching: str, include_background: bool) -> None:
+    if matching not in MATCHINGS:
+        raise ValueError(f"matching must be one of {MATCHINGS}, got {matching!r}")
+    if matching == "aligned" and include_background:
+        raise ValueError("aligned matching scores objects only; pass include_background=False")
 
-    The matching maximises the total IoU between predicted and scored ground-truth segments; the
-    matched IoUs are summed and divided by the number of scored segments, so a ground-truth
-    segment left without a prediction counts 0. NaN when no segment is scored.
+
+def miou(
+    pred: torch.Tensor, gt: torch.Tensor, include_background: bool = True, matching: str = "hungarian"
+) -> torch.Tensor:
+    """Mean IoU under a one-to-one matching per sample, float64 (B,).
+
+    ``"hungarian"``: the matching maximises the total IoU between predicted and scored
+    ground-truth segments; the matched IoUs are summed and divided by the number of scored
+    segments, so a ground-truth segment left without a prediction counts 0. ``"aligned"`` (for
+    conditional models, SAVi's evaluation): predicted segment k - 1 is the slot conditioned on
+    object k, and is scored against ground-truth segment k alone; the background is not scored.
+    NaN when no segment is scored.
     """
+    _check_matching(matching, include_background)
+    if matching == "aligned":
+        return _aligned_miou(pred, gt)
     iou, scored = _iou_and_scored(pred, gt, include_background)
     scores = []
     for iou_b, scored_b in zip(iou.cpu().numpy(), scored.cpu().numpy()):
@@ -162,6 +178,19 @@ def miou(pred: torch.Tensor, gt: torch.Tensor, include_background: bool = True) 
         rows, cols = linear_sum_assignment(candidates, maximize=True)
         scores.append(candidates[rows, cols].sum() / candidates.shape[1])
     return torch.tensor(scores, dtype=torch.float64, device=pred.device)
+
+
+def _aligned_miou(pred: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
+    """Mean over the present objects k of IoU(pred == k - 1, gt == k), float64 (B,)."""
+    _check_index_maps(pred, gt)
+    pred, gt = pred.reshape(pred.shape[0], -1), gt.reshape(gt.shape[0], -1)  # (b, p)
+    objects = torch.arange(1, int(gt.max()) + 1 if gt.numel() else 1, device=gt.device)  # (k,)
+    in_gt = gt[:, None, :] == objects[None, :, None]  # (b, k, p)
+    in_pred = pred[:, None, :] == (objects - 1)[None, :, None]
+    union = (in_gt | in_pred).sum(2).double()
+    iou = (in_gt & in_pred).sum(2).double() / union.clamp(min=1)
+    scored = in_gt.any(2)
+    return (iou * scored).sum(1) / scored.sum(1)
 
 
 def masks_to_index(
@@ -289,9 +318,20 @@ class MBO(_OverlapMetric):
 
 
 class MIoU(_OverlapMetric):
-    """Mean IoU under Hungarian matching; see `miou`."""
+    """Mean IoU under Hungarian or, for conditional models, aligned matching; see `miou`."""
 
     name = "miou"
 
+    def __init__(
+        self, include_background: bool = True, temporal: str = "video", skip_first: bool = False,
+        matching: str = "hungarian",
+    ):
+        super().__init__(include_background, temporal, skip_first)
+        _check_matching(matching, include_background)
+        self.matching = matching
+
     def score(self, pred: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
-        return miou(pred, gt, self.include_background)
+        return miou(pred, gt, self.include_background, self.matching)
+
+    def protocol(self) -> dict:
+        return dict(super().protocol(), matching=self.matching)
