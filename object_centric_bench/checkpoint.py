@@ -121,8 +121,7 @@ def set_aside(ckpt_dir, step):
 
 def prune_checkpoints(ckpt_dir, keep):
     """Keep the ``keep`` newest ``step_*.pth`` files (``last.pth`` is always kept)."""
-    steps = sorted(glob.glob(os.path.join(ckpt_dir, "step_*.pth")))
-    for path in steps[: max(len(steps) - keep, 0)]:
+    for path in step_checkpoints(ckpt_dir)[keep:]:
         os.remove(path)
 
 
