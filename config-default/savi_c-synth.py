@@ -25,6 +25,7 @@ another. With it each slot owns the pixels around its box from the first step, f
 attention's centroid from frame to frame, and is drawn relative to that centre.
 """
 
+from object_centric_bench.config import ref
 from object_centric_bench.datum.dataset import VideoDataset
 from object_centric_bench.datum.transform import Compose, FlowToRGB, Normalize, PadObjects, RandomHorizontalFlip, RecomputeBoxes
 from object_centric_bench.learn.loss import ForegroundWeightedMSELoss
@@ -40,11 +41,12 @@ from object_centric_bench.model.savi import SAVi
 from object_centric_bench.model.slot_attention import SlotAttention
 from object_centric_bench.presets.common import adam_warmup_cosine, masks_to_segment, segmentation_metrics
 
-_max_objects = 4  # must match default_run.SCENES
-_num_slots = _max_objects + 1  # one slot per object plus the background
-_slot_dim = 64
-_channels = 32
-_flow_saturation = 2.0  # pixels of motion per frame that render fully saturated (objects move 0-2)
+max_objects = 4  # must match default_run.SCENES
+num_slots = ref("max_objects") + 1  # one slot per object plus the background
+slot_dim = 64
+channels = 32
+flow_saturation = 2.0  # pixels of motion per frame that render fully saturated (objects move 0-2)
+lr = 2e-3
 
 total_steps = 1000
 val_interval = 500
@@ -58,14 +60,14 @@ _keys = ("video", "segment", "bbox", "flow")
 dataset_t = dict(
     type=VideoDataset, data_file="train.lmdb", chunk_len=6, keys=_keys,
     transform=dict(type=Compose, transforms=[
-        dict(type=RandomHorizontalFlip), dict(type=FlowToRGB, max_magnitude=_flow_saturation), dict(type=Normalize), dict(type=RecomputeBoxes),
-        dict(type=PadObjects, num_objects=_num_slots),
+        dict(type=RandomHorizontalFlip), dict(type=FlowToRGB, max_magnitude=ref("flow_saturation")), dict(type=Normalize), dict(type=RecomputeBoxes),
+        dict(type=PadObjects, num_objects=ref("num_slots")),
     ]),
 )
 dataset_v = dict(  # whole 12-frame videos, each scored as one video
     type=VideoDataset, data_file="val.lmdb", keys=_keys,
     transform=dict(type=Compose, transforms=[
-        dict(type=FlowToRGB, max_magnitude=_flow_saturation), dict(type=Normalize), dict(type=RecomputeBoxes), dict(type=PadObjects, num_objects=_num_slots),
+        dict(type=FlowToRGB, max_magnitude=ref("flow_saturation")), dict(type=Normalize), dict(type=RecomputeBoxes), dict(type=PadObjects, num_objects=ref("num_slots")),
     ]),
 )
 
@@ -73,14 +75,14 @@ model = dict(
     type=SAVi,
     encoder=dict(
         type=SpatialEncoder,
-        backbone=dict(type=SmallCNN, channels=_channels, strides=(2, 1, 1, 1)),
-        position_embedding=dict(type=GridPositionEmbedding, dim=_channels),
-        projection=dict(type=EncoderProjection, in_dim=_channels, hidden_dim=_slot_dim, out_dim=_slot_dim),
+        backbone=dict(type=SmallCNN, channels=ref("channels"), strides=(2, 1, 1, 1)),
+        position_embedding=dict(type=GridPositionEmbedding, dim=ref("channels")),
+        projection=dict(type=EncoderProjection, in_dim=ref("channels"), hidden_dim=ref("slot_dim"), out_dim=ref("slot_dim")),
     ),
-    initializer=dict(type=BoxInitializer, slot_dim=_slot_dim, hidden_dim=128),
-    corrector=dict(type=SlotAttention, in_dim=_slot_dim, slot_dim=_slot_dim, num_iterations=2),
-    predictor=dict(type=TransformerPredictor, slot_dim=_slot_dim, num_heads=4, mlp_hidden_dim=128),
-    decoder=dict(type=SpatialBroadcastDecoder, slot_dim=_slot_dim, broadcast_size=8, channels=32,
+    initializer=dict(type=BoxInitializer, slot_dim=ref("slot_dim"), hidden_dim=128),
+    corrector=dict(type=SlotAttention, in_dim=ref("slot_dim"), slot_dim=ref("slot_dim"), num_iterations=2),
+    predictor=dict(type=TransformerPredictor, slot_dim=ref("slot_dim"), num_heads=4, mlp_hidden_dim=128),
+    decoder=dict(type=SpatialBroadcastDecoder, slot_dim=ref("slot_dim"), broadcast_size=8, channels=32,
                  strides=(2, 2), kernel_size=3, out_channels=6),
     first_frame_iterations=3,
     position_prior=0.5,  # the weight of the log-Gaussian around each slot's frame
@@ -94,6 +96,6 @@ postprocess_t = _target
 postprocess_v = _target + masks_to_segment(_mask_source)
 loss_fn = dict(recon=dict(fn=dict(type=ForegroundWeightedMSELoss, foreground_weight=20.0), map=dict(input="output.recon", target="batch.target")))
 metric_fn_v = segmentation_metrics(temporal="video")
-optimizer, schedules = adam_warmup_cosine(lr=2e-3, total_steps=total_steps, warmup_steps=100)
+optimizer, schedules = adam_warmup_cosine(lr=ref("lr"), total_steps=ref("total_steps"), warmup_steps=100)
 clip_grad_norm = 1.0
 visualize = dict(fn=dict(type=SaveMaskGrid), map=dict(image="batch.video", pred="output.segment", gt="batch.segment"))

@@ -3,11 +3,11 @@
 Data: clevrtex/train.lmdb and clevrtex/val.lmdb under data_dir (convert.py clevrtex, or the released LMDB files).
 """
 
-from object_centric_bench.config import inherit
+from object_centric_bench.config import ref, replace
 from object_centric_bench.presets.image_data import clevrtex
 
-globals().update(inherit(__file__, "dinosaur_r-coco.py"))
+_base_ = "dinosaur_r-coco.py"
 
-dataset_t = clevrtex("train", size=256)
-dataset_v = clevrtex("val", size=256)
-model["initializer"]["num_slots"] = 11
+num_slots = 11
+dataset_t = replace(clevrtex("train", size=ref("size")))
+dataset_v = replace(clevrtex("val", size=ref("size")))

@@ -8,6 +8,7 @@ Data: coco/train.lmdb and coco/val.lmdb under data_dir (convert.py coco, or the 
 
 import torch
 
+from object_centric_bench.config import ref
 from object_centric_bench.model.decoder_mlp import BroadcastMLPDecoder
 from object_centric_bench.model.dinosaur import DINOSAUR
 from object_centric_bench.model.initializer import GaussianInitializer
@@ -16,11 +17,12 @@ from object_centric_bench.model.slot_attention import SlotAttention
 from object_centric_bench.presets.common import adam_warmup_cosine, dinov2, masks_to_segment, segmentation_metrics
 from object_centric_bench.presets.image_data import coco
 
-_num_slots = 7
-_slot_dim = 256
-_feature_dim = 384  # ViT-S/14 channels
-_num_tokens = 256  # 16 x 16 patches at 224 px
-_lr = 2e-4
+num_slots = 7
+slot_dim = 256
+feature_dim = 384  # ViT-S/14 channels
+num_tokens = 256  # 16 x 16 patches at 224 px
+size = 256
+lr = 2e-4
 
 total_steps = 50_000
 val_interval = 5_000
@@ -30,17 +32,17 @@ num_workers = 4
 precision = "bf16"
 data_dir = "data"
 
-dataset_t = coco("train", size=256)
-dataset_v = coco("val", size=256)
+dataset_t = coco("train", size=ref("size"))
+dataset_v = coco("val", size=ref("size"))
 
 model = dict(
     type=DINOSAUR,
     backbone=dinov2(),
-    projection=dict(type=EncoderProjection, in_dim=_feature_dim, hidden_dim=1024, out_dim=_slot_dim),
-    initializer=dict(type=GaussianInitializer, num_slots=_num_slots, slot_dim=_slot_dim),
-    aggregator=dict(type=SlotAttention, in_dim=_slot_dim, slot_dim=_slot_dim, num_iterations=3),
-    decoder=dict(type=BroadcastMLPDecoder, slot_dim=_slot_dim, feature_dim=_feature_dim,
-                 num_tokens=_num_tokens, hidden_dims=(2048, 2048, 2048)),
+    projection=dict(type=EncoderProjection, in_dim=ref("feature_dim"), hidden_dim=1024, out_dim=ref("slot_dim")),
+    initializer=dict(type=GaussianInitializer, num_slots=ref("num_slots"), slot_dim=ref("slot_dim")),
+    aggregator=dict(type=SlotAttention, in_dim=ref("slot_dim"), slot_dim=ref("slot_dim"), num_iterations=3),
+    decoder=dict(type=BroadcastMLPDecoder, slot_dim=ref("slot_dim"), feature_dim=ref("feature_dim"),
+                 num_tokens=ref("num_tokens"), hidden_dims=(2048, 2048, 2048)),
 )
 model_imap = dict(image="batch.image")
 freeze = [r"backbone\..*"]  # the whole DINOv2 (full-match regex over parameter names)
@@ -48,5 +50,5 @@ postprocess_v = masks_to_segment("output.alpha")
 loss_fn = dict(recon=dict(fn=dict(type=torch.nn.MSELoss), map=dict(input="output.recon", target="output.feature")))
 metric_fn_v = segmentation_metrics()
 
-optimizer, schedules = adam_warmup_cosine(_lr, total_steps, warmup_steps=total_steps // 20)
+optimizer, schedules = adam_warmup_cosine(ref("lr"), ref("total_steps"), warmup_steps=ref("total_steps") // 20)
 clip_grad_norm = 1.0

@@ -11,6 +11,7 @@ reconstructs those; slot dim 128, decoder hidden 512 x 3, 7 slots (6 objects + b
 
 import torch
 
+from object_centric_bench.config import ref
 from object_centric_bench.model.backbone import Patchify
 from object_centric_bench.model.decoder_mlp import BroadcastMLPDecoder
 from object_centric_bench.model.dinosaur import DINOSAUR
@@ -20,13 +21,13 @@ from object_centric_bench.model.slot_attention import SlotAttention
 from object_centric_bench.presets.common import adam_warmup_cosine, masks_to_segment, segmentation_metrics
 from object_centric_bench.presets.synth_data import synth_images
 
-_size = 64
-_patch = 8
-_num_slots = 7
-_slot_dim = 128
-_feature_dim = 3 * _patch * _patch
-_num_tokens = (_size // _patch) ** 2
-_lr = 2e-4
+size = 64
+patch = 8
+num_slots = 7
+slot_dim = 128
+feature_dim = 3 * ref("patch") ** 2
+num_tokens = (ref("size") // ref("patch")) ** 2
+lr = 2e-4
 
 total_steps = 5_000
 val_interval = 1_000
@@ -36,22 +37,22 @@ num_workers = 0
 precision = "bf16"
 data_dir = "data/synth_image64"
 
-dataset_t = synth_images("train", size=_size)
-dataset_v = synth_images("val", size=_size)
+dataset_t = synth_images("train", size=ref("size"))
+dataset_v = synth_images("val", size=ref("size"))
 
 model = dict(
     type=DINOSAUR,
-    backbone=dict(type=Patchify, patch_size=_patch),
-    projection=dict(type=EncoderProjection, in_dim=_feature_dim, hidden_dim=256, out_dim=_slot_dim),
-    initializer=dict(type=GaussianInitializer, num_slots=_num_slots, slot_dim=_slot_dim),
-    aggregator=dict(type=SlotAttention, in_dim=_slot_dim, slot_dim=_slot_dim, num_iterations=3),
-    decoder=dict(type=BroadcastMLPDecoder, slot_dim=_slot_dim, feature_dim=_feature_dim,
-                 num_tokens=_num_tokens, hidden_dims=(512, 512, 512)),
+    backbone=dict(type=Patchify, patch_size=ref("patch")),
+    projection=dict(type=EncoderProjection, in_dim=ref("feature_dim"), hidden_dim=256, out_dim=ref("slot_dim")),
+    initializer=dict(type=GaussianInitializer, num_slots=ref("num_slots"), slot_dim=ref("slot_dim")),
+    aggregator=dict(type=SlotAttention, in_dim=ref("slot_dim"), slot_dim=ref("slot_dim"), num_iterations=3),
+    decoder=dict(type=BroadcastMLPDecoder, slot_dim=ref("slot_dim"), feature_dim=ref("feature_dim"),
+                 num_tokens=ref("num_tokens"), hidden_dims=(512, 512, 512)),
 )
 model_imap = dict(image="batch.image")
 postprocess_v = masks_to_segment("output.alpha")
 loss_fn = dict(recon=dict(fn=dict(type=torch.nn.MSELoss), map=dict(input="output.recon", target="output.feature")))
 metric_fn_v = segmentation_metrics()
 
-optimizer, schedules = adam_warmup_cosine(_lr, total_steps, warmup_steps=total_steps // 20)
+optimizer, schedules = adam_warmup_cosine(ref("lr"), ref("total_steps"), warmup_steps=ref("total_steps") // 20)
 clip_grad_norm = 1.0

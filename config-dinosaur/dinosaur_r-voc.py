@@ -3,11 +3,11 @@
 Data: voc/train.lmdb and voc/val.lmdb under data_dir (convert.py voc, or the released LMDB files).
 """
 
-from object_centric_bench.config import inherit
+from object_centric_bench.config import ref, replace
 from object_centric_bench.presets.image_data import voc
 
-globals().update(inherit(__file__, "dinosaur_r-coco.py"))
+_base_ = "dinosaur_r-coco.py"
 
-dataset_t = voc("train", size=256)
-dataset_v = voc("val", size=256)
-model["initializer"]["num_slots"] = 6
+num_slots = 6
+dataset_t = replace(voc("train", size=ref("size")))
+dataset_v = replace(voc("val", size=ref("size")))

@@ -3,8 +3,11 @@ temperature 0.075) in place of the slot contrast. The decoder also predicts, per
 over the next frame's tokens.
 """
 
-from object_centric_bench.config import inherit
+from object_centric_bench.config import ref, replace
 from object_centric_bench.presets import video_models
 
-_base = inherit(__file__, "../config-randsfq/randsfq_c-movi_c.py")
-globals().update(video_models.with_temporal_similarity(_base, temperature=0.075))
+_base_ = "../config-randsfq/randsfq_c-movi_c.py"
+
+model = dict(predict_similarity=True, decoder=dict(out_dim=ref("feature_dim") + ref("num_tokens")))
+loss_fn = replace(dict(recon=video_models.feature_loss(),
+                       similarity=video_models.similarity_loss(temperature=0.075, weight=0.1)))

@@ -3,9 +3,11 @@
 The MOVi-C config with MOVi-D data: only the dataset and the box padding (slot count) differ.
 """
 
-from object_centric_bench.config import inherit
-from object_centric_bench.presets import video_data
+from object_centric_bench.config import ref, replace
+from object_centric_bench.presets import video_models
 
-globals().update(inherit(__file__, "randsfq_c-movi_c.py"))
+_base_ = "../config-randsfq/randsfq_c-movi_d.py"
 
-dataset_t, dataset_v = video_data.movi("movi_d", 24)
+model = dict(predict_similarity=True, decoder=dict(out_dim=ref("feature_dim") + ref("num_tokens")))
+loss_fn = replace(dict(recon=video_models.feature_loss(),
+                       similarity=video_models.similarity_loss(temperature=0.075, weight=0.1)))

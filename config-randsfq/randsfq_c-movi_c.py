@@ -1,23 +1,3 @@
 """RandSF.Q on MOVi-C, 11 slots conditioned on first-frame boxes (up to 10 objects + background)."""
 
-from object_centric_bench.presets import common, video_data, video_models
-
-_num_slots = 11
-_slot_dim = 256
-total_steps = 50000
-val_interval = 5000
-batch_size_train = 8
-batch_size_val = 4
-num_workers = 4
-precision = "bf16"
-
-dataset_t, dataset_v = video_data.movi("movi_c", _num_slots)
-_backbone = common.dinov2(registers=True, final_norm=False)
-_initializer = video_models.initializer(_num_slots, _slot_dim, conditional=True)
-model = video_models.randsfq(_backbone, _initializer, window=6, slot_dim=_slot_dim)
-model_imap = dict(video="batch.video", bbox="batch.bbox")
-loss_fn = dict(recon=video_models.feature_loss(), contrast=video_models.contrast_loss())
-postprocess_v = common.masks_to_segment("output.mask")
-metric_fn_v = common.segmentation_metrics()
-optimizer, schedules = common.adam_warmup_cosine(5e-5, total_steps, 2500)
-clip_grad_norm = 0.05
+_base_ = ["randsfq_r-ytvis.py", "../config-base/movi_c.py", "../config-base/boxes.py"]

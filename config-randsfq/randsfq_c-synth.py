@@ -3,7 +3,4 @@ boxes (as on MOVi): ``randsfq_r-synth.py`` (see the VideoSAUR synthetic config f
 command) with a box initializer.
 """
 
-from object_centric_bench.config import inherit
-from object_centric_bench.presets import video_models
-
-globals().update(video_models.condition_on_boxes(inherit(__file__, "randsfq_r-synth.py")))
+_base_ = ["randsfq_r-synth.py", "../config-base/boxes.py"]

@@ -8,16 +8,7 @@ against 0.11 for the box-conditioned ``randsfq_c-synth.py``, which ends higher a
 (0.28 against 0.23; ``docs/benchmarks.md``).
 """
 
-from object_centric_bench.config import inherit
-from object_centric_bench.presets import common, video_models
+_base_ = ["randsfq_r-ytvis.py", "../config-base/synth_video.py"]
 
-globals().update(inherit(__file__, "../config-videosaur/videosaur_r-synth.py"))
-
-_slots = model["initializer"]
-_feature_dim = model["projection"]["in_dim"]
-model = video_models.randsfq(
-    model["backbone"], video_models.initializer(_slots["num_slots"], _slots["slot_dim"]),
-    window=dataset_t["chunk_len"], feature_dim=_feature_dim, num_tokens=model["decoder"]["num_tokens"],
-    slot_dim=_slots["slot_dim"], in_dim=_feature_dim, decoder_dim=64, decoder_layers=2)
-loss_fn = dict(recon=loss_fn["recon"], contrast=video_models.contrast_loss())
-optimizer, schedules = common.adam_warmup_cosine(1e-3, total_steps, 200)
+lr = 1e-3
+model = dict(decoder=dict(dim=64, num_layers=2))

@@ -1,23 +1,14 @@
 """RandSF.Q on YTVIS (HQ), 7 learned slots."""
 
-from object_centric_bench.presets import common, video_data, video_models
+from object_centric_bench.config import ref, replace
+from object_centric_bench.presets import common, video_models
 
-_num_slots = 7
-_slot_dim = 256
-total_steps = 50000
-val_interval = 5000
-batch_size_train = 8
-batch_size_val = 4
-num_workers = 4
-precision = "bf16"
+_base_ = "../config-videosaur/videosaur_r-ytvis.py"
 
-dataset_t, dataset_v = video_data.ytvis()
-_backbone = common.dinov2(registers=True, final_norm=False)
-_initializer = video_models.initializer(_num_slots, _slot_dim)
-model = video_models.randsfq(_backbone, _initializer, window=5, slot_dim=_slot_dim)
-model_imap = dict(video="batch.video")
-loss_fn = dict(recon=video_models.feature_loss(), contrast=video_models.contrast_loss())
-postprocess_v = common.masks_to_segment("output.mask")
-metric_fn_v = common.segmentation_metrics()
-optimizer, schedules = common.adam_warmup_cosine(5e-5, total_steps, 2500)
-clip_grad_norm = 0.05
+slot_dim = 256
+lr = 5e-5
+model = video_models.randsfq(
+    common.dinov2(registers=True, final_norm=False), video_models.initializer(ref("num_slots"), ref("slot_dim")),
+    window=ref("chunk_len"), feature_dim=ref("feature_dim"), num_tokens=ref("num_tokens"),
+    slot_dim=ref("slot_dim"), in_dim=ref("feature_dim"))
+loss_fn = replace(dict(recon=video_models.feature_loss(), contrast=video_models.contrast_loss()))

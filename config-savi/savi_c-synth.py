@@ -18,6 +18,7 @@ The loss is the mean pixel MSE over the clip (the paper sums over time: a consta
 
 import torch
 
+from object_centric_bench.config import ref
 from object_centric_bench.model.backbone import SmallCNN
 from object_centric_bench.model.decoder_cnn import SpatialBroadcastDecoder
 from object_centric_bench.model.encoder import SpatialEncoder
@@ -29,12 +30,12 @@ from object_centric_bench.model.slot_attention import SlotAttention
 from object_centric_bench.presets.common import adam_warmup_cosine, masks_to_segment, segmentation_metrics
 from object_centric_bench.presets.synth_data import synth_videos
 
-_size = 32
-_clip = 6
-_num_slots = 7
-_slot_dim = 128
-_token_dim = 64
-_lr = 2e-4
+size = 32
+chunk_len = 6
+num_slots = 7
+slot_dim = 128
+token_dim = 64
+lr = 2e-4
 
 total_steps = 10_000
 val_interval = 1_000
@@ -45,8 +46,8 @@ precision = "fp32"  # bf16 autocast measured slower than fp32 for these convolut
 data_dir = "data/synth_video64"
 
 _keys = ("video", "segment", "bbox")
-dataset_t = synth_videos("train", size=_size, chunk_len=_clip, num_objects=_num_slots, keys=_keys)
-dataset_v = synth_videos("val", size=_size, num_objects=_num_slots, keys=_keys)
+dataset_t = synth_videos("train", size=ref("size"), chunk_len=ref("chunk_len"), num_objects=ref("num_slots"), keys=_keys)
+dataset_v = synth_videos("val", size=ref("size"), num_objects=ref("num_slots"), keys=_keys)
 
 model = dict(
     type=SAVi,
@@ -54,12 +55,12 @@ model = dict(
         type=SpatialEncoder,
         backbone=dict(type=SmallCNN, channels=32, strides=(1, 1, 1, 1)),
         position_embedding=dict(type=GridPositionEmbedding, dim=32),
-        projection=dict(type=EncoderProjection, in_dim=32, hidden_dim=_token_dim, out_dim=_token_dim),
+        projection=dict(type=EncoderProjection, in_dim=32, hidden_dim=ref("token_dim"), out_dim=ref("token_dim")),
     ),
-    initializer=dict(type=BoxInitializer, slot_dim=_slot_dim, hidden_dim=256),
-    corrector=dict(type=SlotAttention, in_dim=_token_dim, slot_dim=_slot_dim, num_iterations=1),
-    predictor=dict(type=TransformerPredictor, slot_dim=_slot_dim, num_heads=4, mlp_hidden_dim=256),
-    decoder=dict(type=SpatialBroadcastDecoder, slot_dim=_slot_dim, out_channels=3, broadcast_size=8,
+    initializer=dict(type=BoxInitializer, slot_dim=ref("slot_dim"), hidden_dim=256),
+    corrector=dict(type=SlotAttention, in_dim=ref("token_dim"), slot_dim=ref("slot_dim"), num_iterations=1),
+    predictor=dict(type=TransformerPredictor, slot_dim=ref("slot_dim"), num_heads=4, mlp_hidden_dim=256),
+    decoder=dict(type=SpatialBroadcastDecoder, slot_dim=ref("slot_dim"), out_channels=3, broadcast_size=8,
                  channels=32, strides=(2, 2, 1, 1)),
 )
 model_imap = dict(video="batch.video", bbox="batch.bbox")
@@ -67,5 +68,5 @@ postprocess_v = masks_to_segment("output.alpha")
 loss_fn = dict(recon=dict(fn=dict(type=torch.nn.MSELoss), map=dict(input="output.recon", target="batch.video")))
 metric_fn_v = segmentation_metrics(temporal="video", skip_first=True)
 
-optimizer, schedules = adam_warmup_cosine(_lr, total_steps, warmup_steps=250)
+optimizer, schedules = adam_warmup_cosine(ref("lr"), ref("total_steps"), warmup_steps=250)
 clip_grad_norm = 0.05

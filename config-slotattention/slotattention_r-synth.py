@@ -11,6 +11,7 @@ At 32 px this learns within minutes on a CPU; 64 px is several times slower.
 
 import torch
 
+from object_centric_bench.config import ref
 from object_centric_bench.model.backbone import SmallCNN
 from object_centric_bench.model.decoder_cnn import SpatialBroadcastDecoder
 from object_centric_bench.model.encoder import SpatialEncoder
@@ -21,10 +22,10 @@ from object_centric_bench.model.slot_attention_ae import SlotAttentionAE
 from object_centric_bench.presets.common import adam_warmup_cosine, masks_to_segment, segmentation_metrics
 from object_centric_bench.presets.synth_data import synth_images
 
-_size = 32
-_num_slots = 7
-_slot_dim = 64
-_lr = 4e-4
+size = 32
+num_slots = 7
+slot_dim = 64
+lr = 4e-4
 
 total_steps = 20_000
 val_interval = 2_000
@@ -34,8 +35,8 @@ num_workers = 0
 precision = "bf16"
 data_dir = "data/synth_image64"
 
-dataset_t = synth_images("train", size=_size)
-dataset_v = synth_images("val", size=_size)
+dataset_t = synth_images("train", size=ref("size"))
+dataset_v = synth_images("val", size=ref("size"))
 
 model = dict(
     type=SlotAttentionAE,
@@ -43,11 +44,11 @@ model = dict(
         type=SpatialEncoder,
         backbone=dict(type=SmallCNN, channels=32, strides=(1, 1, 1, 1)),
         position_embedding=dict(type=GridPositionEmbedding, dim=32),
-        projection=dict(type=EncoderProjection, in_dim=32, hidden_dim=64, out_dim=_slot_dim),
+        projection=dict(type=EncoderProjection, in_dim=32, hidden_dim=64, out_dim=ref("slot_dim")),
     ),
-    initializer=dict(type=GaussianInitializer, num_slots=_num_slots, slot_dim=_slot_dim),
-    aggregator=dict(type=SlotAttention, in_dim=_slot_dim, slot_dim=_slot_dim, num_iterations=3),
-    decoder=dict(type=SpatialBroadcastDecoder, slot_dim=_slot_dim, out_channels=3, broadcast_size=8,
+    initializer=dict(type=GaussianInitializer, num_slots=ref("num_slots"), slot_dim=ref("slot_dim")),
+    aggregator=dict(type=SlotAttention, in_dim=ref("slot_dim"), slot_dim=ref("slot_dim"), num_iterations=3),
+    decoder=dict(type=SpatialBroadcastDecoder, slot_dim=ref("slot_dim"), out_channels=3, broadcast_size=8,
                  channels=32, strides=(2, 2, 1, 1)),
 )
 model_imap = dict(image="batch.image")
@@ -55,5 +56,5 @@ postprocess_v = masks_to_segment("output.alpha")
 loss_fn = dict(recon=dict(fn=dict(type=torch.nn.MSELoss), map=dict(input="output.recon", target="batch.image")))
 metric_fn_v = segmentation_metrics()
 
-optimizer, schedules = adam_warmup_cosine(_lr, total_steps, warmup_steps=total_steps // 20)
+optimizer, schedules = adam_warmup_cosine(ref("lr"), ref("total_steps"), warmup_steps=ref("total_steps") // 20)
 clip_grad_norm = 1.0

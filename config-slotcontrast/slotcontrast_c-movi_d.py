@@ -3,9 +3,4 @@
 The MOVi-C config with MOVi-D data: only the dataset and the box padding (slot count) differ.
 """
 
-from object_centric_bench.config import inherit
-from object_centric_bench.presets import video_data
-
-globals().update(inherit(__file__, "slotcontrast_c-movi_c.py"))
-
-dataset_t, dataset_v = video_data.movi("movi_d", 24)
+_base_ = ["slotcontrast_c-movi_c.py", "../config-base/movi_d.py"]

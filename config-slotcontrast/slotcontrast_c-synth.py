@@ -3,7 +3,4 @@ frame's boxes (as on MOVi): ``slotcontrast_r-synth.py`` (see the VideoSAUR synth
 data command) with a box initializer.
 """
 
-from object_centric_bench.config import inherit
-from object_centric_bench.presets import video_models
-
-globals().update(video_models.condition_on_boxes(inherit(__file__, "slotcontrast_r-synth.py")))
+_base_ = ["slotcontrast_r-synth.py", "../config-base/boxes.py"]

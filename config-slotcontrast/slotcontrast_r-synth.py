@@ -6,15 +6,6 @@ data (FG-ARI 0.14 after 5,000 steps, 0.17 after 10,000 on whole videos; ``docs/b
 ``slotcontrast_c-synth.py`` conditions them on boxes.
 """
 
-from object_centric_bench.config import inherit
-from object_centric_bench.presets import video_models
+_base_ = ["slotcontrast_r-ytvis.py", "../config-base/synth_video.py"]
 
-globals().update(inherit(__file__, "../config-videosaur/videosaur_r-synth.py"))
-
-_slots = model["initializer"]
-model = video_models.slotcontrast(
-    model["backbone"],
-    video_models.initializer(_slots["num_slots"], _slots["slot_dim"], per_slot=True),
-    feature_dim=model["projection"]["in_dim"], num_tokens=model["decoder"]["num_tokens"],
-    slot_dim=_slots["slot_dim"], decoder_hidden=model["decoder"]["hidden_dims"])
-loss_fn = dict(recon=loss_fn["recon"], contrast=video_models.contrast_loss())
+model = dict(decoder=dict(hidden_dims=(256, 256)))

@@ -1,24 +1,11 @@
-"""VideoSAUR on MOVi-C, 11 slots conditioned on first-frame boxes (up to 10 objects + background)."""
+"""VideoSAUR on MOVi-C, 11 slots conditioned on first-frame boxes (up to 10 objects + background),
+with the broadcast MLP decoder and the similarity temperature 0.075."""
 
-from object_centric_bench.presets import common, video_data, video_models
+from object_centric_bench.config import ref
+from object_centric_bench.model.decoder_mlp import BroadcastMLPDecoder
 
-_num_slots = 11
-_slot_dim = 128
-total_steps = 50000
-val_interval = 5000
-batch_size_train = 8
-batch_size_val = 4
-num_workers = 4
-precision = "bf16"
+_base_ = ["videosaur_r-ytvis.py", "../config-base/movi_c.py", "../config-base/boxes.py"]
 
-dataset_t, dataset_v = video_data.movi("movi_c", _num_slots)
-_backbone = common.dinov2(registers=False, final_norm=True)
-_initializer = video_models.initializer(_num_slots, _slot_dim, conditional=True)
-model = video_models.videosaur(_backbone, _initializer, slot_dim=_slot_dim)
-model_imap = dict(video="batch.video", bbox="batch.bbox")
-loss_fn = dict(recon=video_models.feature_loss(),
-               similarity=video_models.similarity_loss(temperature=0.075, weight=0.1))
-postprocess_v = common.masks_to_segment("output.mask")
-metric_fn_v = common.segmentation_metrics()
-optimizer, schedules = common.adam_warmup_cosine(1e-4, total_steps, 2500)
-clip_grad_norm = 0.05
+model = dict(decoder=dict(type=BroadcastMLPDecoder, slot_dim=ref("slot_dim"), feature_dim=ref("feature_dim") + ref("num_tokens"),
+                          num_tokens=ref("num_tokens"), hidden_dims=(1024, 1024, 1024)))
+loss_fn = dict(similarity=dict(fn=dict(temperature=0.075)))

@@ -1,11 +1,4 @@
-"""VideoSAUR on MOVi-D, 24 slots conditioned on first-frame boxes (up to 23 objects + background).
+"""VideoSAUR on MOVi-D, 24 slots conditioned on first-frame boxes (up to 23 objects + background):
+the MOVi-C config on this dataset."""
 
-The MOVi-C config with MOVi-D data: only the dataset and the box padding (slot count) differ.
-"""
-
-from object_centric_bench.config import inherit
-from object_centric_bench.presets import video_data
-
-globals().update(inherit(__file__, "videosaur_c-movi_c.py"))
-
-dataset_t, dataset_v = video_data.movi("movi_d", 24)
+_base_ = ["videosaur_c-movi_c.py", "../config-base/movi_d.py"]

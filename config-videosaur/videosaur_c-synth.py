@@ -4,7 +4,4 @@ docstring for the data command) with a box initializer. Scenes with 2 sprites le
 which gets the initializer's fixed 'empty' query.
 """
 
-from object_centric_bench.config import inherit
-from object_centric_bench.presets import video_models
-
-globals().update(video_models.condition_on_boxes(inherit(__file__, "videosaur_r-synth.py")))
+_base_ = ["videosaur_r-synth.py", "../config-base/boxes.py"]

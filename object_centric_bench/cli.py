@@ -1,12 +1,13 @@
 """Argument handling shared by ``train.py`` and ``eval.py``."""
 
 import argparse
+import copy
 import functools
 import os
 import sys
 
 from .checkpoint import CheckpointError, load_checkpoint
-from .config import ConfigError, apply_overrides, load_config
+from .config import ConfigError, apply_overrides, load_config, resolve_config
 from .datum.lmdb_io import CorruptFileError, RecordError
 from .engine import KNOWN_KEYS
 from .pack import PackPathError
@@ -33,17 +34,20 @@ def load_with_overrides(path, options):
 
 
 def with_overrides(cfg, options):
-    """``cfg`` with the ``--cfg-options`` applied; known top-level keys may be new.
+    """``cfg`` with the ``--cfg-options`` applied, then resolved (``resolve_config``); known
+    top-level keys may be new, and a knob is set by its own name (``num_slots=9``).
 
     An overridden ``optimizer.lr`` is followed by the schedules that set the learning rate every
     step: a schedule whose ``fn.base`` was that rate is rescaled (``base`` and ``final`` alike);
     any other schedule of the rate makes the override an error naming the key to set instead.
     """
     keys = [option.split("=", 1)[0].strip() for option in options or []]
-    old_lr = cfg.get("optimizer", {}).get("lr") if isinstance(cfg.get("optimizer"), dict) else None
+    before = resolve_config(copy.deepcopy(cfg), KNOWN_KEYS) if "optimizer.lr" in keys else None
     apply_overrides(cfg, options, new_top_level=KNOWN_KEYS)
-    if "optimizer.lr" not in keys:
+    cfg = resolve_config(cfg, KNOWN_KEYS)
+    if before is None:
         return cfg
+    old_lr = before["optimizer"].get("lr") if isinstance(before.get("optimizer"), dict) else None
     new_lr = cfg["optimizer"]["lr"]
     for i, entry in enumerate(cfg.get("schedules") or []):
         if not (isinstance(entry, dict) and entry.get("target") == "optimizer.lr"):

@@ -1,10 +1,12 @@
 """Experiment configs: plain Python files whose nodes are ``dict(type=callable, **kwargs)``.
 
 ``load_config`` executes a config file as a uniquely named module (so two files that share a name
-never collide), ``apply_overrides`` changes values by dotted path, ``build`` turns nodes into
-objects recursively, and ``dump_config`` writes a resolved config back as an importable file
-(``load_config_text`` reads one stored in a checkpoint, ``config_differences`` compares two).
-Every error names the dotted config path it concerns.
+never collide) after the configs its ``_base_`` names, merged under it; ``apply_overrides`` changes
+values by dotted path; ``resolve_config`` replaces every ``ref("knob")`` by the value it reads;
+``build`` turns nodes into objects recursively; ``dump_config`` writes a resolved config back as an
+importable file (``load_config_text`` reads one stored in a checkpoint, ``config_differences``
+compares two, ``with_defaults`` fills in constructor defaults). Every error names the dotted
+config path it concerns.
 """
 
 import ast
@@ -13,6 +15,8 @@ import importlib
 import importlib.util
 import inspect
 import itertools
+import math
+import operator
 import os
 import pprint
 import re
@@ -29,14 +33,58 @@ def load_config(path):
     """Execute the config file at ``path`` and return its entries as a dict.
 
     Entries are the module's top-level names, except private ones (``_x``), modules, and classes
-    or functions bound under their own name (imports and definitions the nodes refer to).
+    or functions bound under their own name (imports and definitions the nodes refer to). A config
+    whose ``_base_`` names another config file (or a list of them, relative to its own folder)
+    starts from their entries, merged in order, and its own entries are merged over them
+    (``merge_entries``).
     """
-    path = os.path.abspath(path)
+    return _strip_replace_marks(_load(os.path.abspath(path), ()))
+
+
+def _load(path, chain):
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"config file not found: {path}")
+        via = f" (the _base_ of {chain[-1]})" if chain else ""
+        raise FileNotFoundError(f"config file not found: {path}{via}")
+    if path in chain:
+        raise ConfigError(f"{path}: _base_ chain loops: {' -> '.join(chain + (path,))}")
     spec = importlib.util.spec_from_file_location(_module_name(path), path)
     module = importlib.util.module_from_spec(spec)
-    return _execute(module, lambda: spec.loader.exec_module(module), path)
+    own = _execute(module, lambda: spec.loader.exec_module(module), path)
+    bases = getattr(module, "_base_", [])
+    bases = [bases] if isinstance(bases, str) else bases
+    if not (isinstance(bases, (list, tuple)) and all(isinstance(b, str) for b in bases)):
+        raise ConfigError(f"{path}: _base_ must be a config file name or a list of them, got {bases!r}")
+    cfg = {}
+    for base in bases:
+        cfg = merge_entries(cfg, _load(os.path.join(os.path.dirname(path), base), chain + (path,)))
+    return merge_entries(cfg, own)
+
+
+def merge_entries(base, child):
+    """``child`` merged over ``base``: dicts merge key by key, recursively; any other value, a node
+    whose ``type`` differs from the base node's, and a dict with ``_delete_=True`` (see
+    ``replace``) take the base's place whole."""
+    if not isinstance(child, dict):
+        return child
+    whole = (child.get("_delete_", False) or not isinstance(base, dict)
+             or ("type" in child and "type" in base and child["type"] != base["type"]))
+    merged = {} if whole else dict(base)
+    for key, value in child.items():
+        merged[key] = value if key == "_delete_" else merge_entries(merged.get(key), value)
+    return merged
+
+
+def _strip_replace_marks(value):
+    """``value`` without the ``_delete_`` marks, which a config keeps until it is merged over the
+    configs that name it in their ``_base_``."""
+    if isinstance(value, dict):
+        return {k: _strip_replace_marks(v) for k, v in value.items() if k != "_delete_"}
+    return value
+
+
+def replace(node):
+    """``node`` marked to replace, not merge into, what a ``_base_`` config has at its place."""
+    return dict(node, _delete_=True)
 
 
 def load_config_text(source, origin):
@@ -70,16 +118,6 @@ def _execute(module, run, origin):
             continue
         cfg[key] = value
     return cfg
-
-
-def inherit(config_file, base_path):
-    """The entries of another config, ``base_path`` relative to ``config_file`` (pass ``__file__``).
-
-    A config that differs from another in a few values starts with
-    ``globals().update(inherit(__file__, "other.py"))`` and then changes what differs. Each call
-    executes the base afresh, so adjusting the returned nodes never touches another config.
-    """
-    return load_config(os.path.join(os.path.dirname(os.path.abspath(config_file)), base_path))
 
 
 def _parse_value(text):
@@ -245,6 +283,164 @@ def require(cfg, key, kinds):
         names = "/".join(k.__name__ for k in kinds)
         raise ConfigError(f"config key '{key}' must be {names}, got {type(value).__name__} {value!r}")
     return value
+
+
+class Ref:
+    """A value that ``resolve_config`` reads from elsewhere in the config: ``ref("slot_dim")`` (a
+    top-level knob) or ``ref("dataset_t.chunk_len")`` (a dotted path). Arithmetic on refs makes a
+    ref (``2 * ref("feature_dim")``, ``ref("name") + "/train.lmdb"``), computed when resolved, so an
+    override of a knob reaches every value derived from it."""
+
+    def __init__(self, compute, reads, text):
+        self._compute, self.reads, self.text = compute, reads, text
+
+    def value(self, read):
+        """The value, with ``read(path)`` giving the resolved value at a dotted path."""
+        return self._compute(read)
+
+    def __repr__(self):
+        return self.text
+
+    def __bool__(self):
+        raise ConfigError(f"{self.text} has no truth value before the config is resolved; "
+                          "branch on a plain value instead")
+
+
+def ref(path):
+    """A ``Ref`` to the value at ``path``: a top-level name or a dotted path (``model.decoder.dim``)."""
+    if not isinstance(path, str) or not path:
+        raise ConfigError(f"ref() takes a config path such as 'num_slots', got {path!r}")
+    return Ref(lambda read: read(path), (path,), f"ref({path!r})")
+
+
+def _operand(x, read):
+    return x.value(read) if isinstance(x, Ref) else x
+
+
+def _reads(x):
+    return x.reads if isinstance(x, Ref) else ()
+
+
+def _arithmetic(op, symbol, reflected=False):
+    def method(self, other):
+        left, right = (other, self) if reflected else (self, other)
+        return Ref(lambda read: op(_operand(left, read), _operand(right, read)),
+                   _reads(left) + _reads(right), f"({left!r} {symbol} {right!r})")
+    return method
+
+
+for _name, _op, _symbol in [("add", operator.add, "+"), ("sub", operator.sub, "-"),
+                            ("mul", operator.mul, "*"), ("truediv", operator.truediv, "/"),
+                            ("floordiv", operator.floordiv, "//"), ("mod", operator.mod, "%"),
+                            ("pow", operator.pow, "**")]:
+    setattr(Ref, f"__{_name}__", _arithmetic(_op, _symbol))
+    setattr(Ref, f"__r{_name}__", _arithmetic(_op, _symbol, reflected=True))
+Ref.__neg__ = lambda self: Ref(lambda read: -self.value(read), self.reads, f"-{self!r}")
+
+
+def _refs(value):
+    """Every ``Ref`` inside a config value."""
+    if isinstance(value, Ref):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _refs(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _refs(item)
+
+
+KNOBS_KEY = "knobs"
+
+
+def resolve_config(cfg, reserved=None):
+    """``cfg`` with every ``Ref`` replaced by the value it reads, after the overrides.
+
+    With ``reserved`` (the names the engine reads), every other top-level name is a knob: it must
+    be read by some ref (else it is refused as an unknown key, which catches typos), and it leaves
+    the entries for a record ``knobs = {name: resolved value}``. A resolved config (no refs, no
+    knobs) resolves to itself.
+    """
+    done, active = {}, []
+
+    def read(path):
+        if path in done:
+            return done[path]
+        if path in active:
+            raise ConfigError(f"config refs form a cycle: {' -> '.join(active[active.index(path):] + [path])}")
+        value = cfg
+        parts = path.split(".")
+        for i, key in enumerate(parts):
+            if isinstance(value, Ref):
+                raise ConfigError(f"ref('{path}') reads through {'.'.join(parts[:i])}, itself a ref: refer to the knob")
+            value = _step_into(value, key, ".".join(parts[: i + 1]))
+        active.append(path)
+        done[path] = resolved = walk(value, path)
+        active.pop()
+        return resolved
+
+    def walk(value, path):
+        if isinstance(value, Ref):
+            try:
+                return walk(value.value(read), path)
+            except ConfigError as e:
+                raise ConfigError(f"{path} = {value!r}: {e}") from e
+            except Exception as e:
+                raise ConfigError(f"{path} = {value!r} cannot be computed: {type(e).__name__}: {e}") from e
+        if isinstance(value, dict):
+            return {k: walk(v, f"{path}.{k}") for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, f"{path}.{i}") for i, v in enumerate(value)]
+        if isinstance(value, tuple):
+            return tuple(walk(v, f"{path}.{i}") for i, v in enumerate(value))
+        return value
+
+    resolved = {key: read(key) for key in cfg}
+    if reserved is None:
+        return resolved
+    knobs = [key for key in cfg if key not in reserved]
+    read_roots = {r.split(".")[0] for value in cfg.values() for ref_ in _refs(value) for r in ref_.reads}
+    unread = [key for key in knobs if key not in read_roots]
+    if unread:
+        raise ConfigError(
+            f"unknown config key(s): {', '.join(unread)}: neither a key the engine reads nor a knob "
+            f"that a ref() reads. Known keys: {', '.join(sorted(reserved))}. "
+            "Name helper variables of a config with a leading underscore."
+        )
+    entries = {key: value for key, value in resolved.items() if key in reserved}
+    if knobs:
+        entries[KNOBS_KEY] = dict(resolved.get(KNOBS_KEY, {}), **{key: resolved[key] for key in knobs})
+    return entries
+
+
+def with_defaults(node):
+    """``node`` with every built node's unset keyword arguments written out at their defaults
+    (those that a config can spell: numbers, strings, None, callables, tuples and lists of them)."""
+    if isinstance(node, dict):
+        filled = {k: with_defaults(v) for k, v in node.items()}
+        if "type" in node:
+            try:
+                params = inspect.signature(_resolve_type(node["type"], "cfg")).parameters.values()
+            except (TypeError, ValueError, ConfigError):
+                params = ()
+            for p in params:
+                if (p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in filled
+                        and p.default is not p.empty and _spellable(p.default)):
+                    filled[p.name] = p.default
+        return filled
+    if isinstance(node, (list, tuple)):
+        return type(node)(with_defaults(v) for v in node)
+    return node
+
+
+def _spellable(value):
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if value is None or isinstance(value, (bool, int, str)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_spellable(v) for v in value)
+    return callable(value) and hasattr(value, "__module__") and hasattr(value, "__qualname__") and "<" not in value.__qualname__
 
 
 class _Ref:

@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from . import checkpoint as ckpt
 from . import distributed as distrib
-from .config import ConfigError, build, config_differences, dump_config, require
+from .config import KNOBS_KEY, ConfigError, build, config_differences, dump_config, require, resolve_config
 from .datum.collate import CountSkipped, PadObjectsCollate
 from .datum.lmdb_io import read_manifest
 from .datum.sampler import TrainSampler, ValSampler, worker_init_fn
@@ -31,8 +31,11 @@ KNOWN_KEYS = {
     "batch_size_train", "batch_size_val", "num_workers", "precision", "seed", "data_dir",
     "dataset_t", "dataset_v", "collate_fn", "model", "model_imap", "postprocess_t",
     "postprocess_v", "loss_fn", "metric_fn_t", "metric_fn_v", "optimizer", "param_groups",
-    "freeze", "schedules", "clip_grad_norm", "visualize", "find_unused_parameters",
+    "freeze", "schedules", "clip_grad_norm", "visualize", "find_unused_parameters", KNOBS_KEY,
 }
+# Arguments that, wherever they appear in the two dataset nodes, must take the same values: a model
+# trained on one slot count or resolution and validated on another reports numbers of neither.
+SHARED_DATASET_ARGS = ("size", "num_objects")
 PRECISIONS = ("fp32", "bf16", "fp16")
 # How long a run trains and how often it logs, validates and saves: a checkpoint whose config differs
 # only in these continues the same experiment, so automatic resume does not compare them.
@@ -52,14 +55,8 @@ def _is_integer(value) -> bool:
 
 
 def check_config_keys(cfg):
-    """Refuse unknown top-level names (a typo would otherwise be silently ignored) and engine-level
-    values of the wrong kind or range, each named by its key, before anything is built."""
-    unknown = sorted(set(cfg) - KNOWN_KEYS)
-    if unknown:
-        raise ConfigError(
-            f"unknown config key(s): {', '.join(unknown)}. Known keys: {', '.join(sorted(KNOWN_KEYS))}. "
-            "Name helper variables of a config with a leading underscore."
-        )
+    """Refuse engine-level values of the wrong kind or range, each named by its key, before
+    anything is built (``resolve_config`` has refused unknown names)."""
     precision = cfg.get("precision", "fp32")
     if precision not in PRECISIONS:
         raise ConfigError(f"config key 'precision' must be one of {', '.join(PRECISIONS)}, got {precision!r}")
@@ -79,6 +76,32 @@ def check_config_keys(cfg):
         raise ConfigError(
             f"config key 'find_unused_parameters' must be True or False, got {cfg['find_unused_parameters']!r}"
         )
+
+
+def _argument_values(node, name):
+    """The values of keyword argument ``name`` of every node inside ``node``, in order."""
+    if isinstance(node, dict):
+        if "type" in node and name in node:
+            yield node[name]
+        for value in node.values():
+            yield from _argument_values(value, name)
+    elif isinstance(node, (list, tuple)):
+        for value in node:
+            yield from _argument_values(value, name)
+
+
+def check_shared_values(cfg):
+    """Refuse datasets whose training and validation nodes disagree on a ``SHARED_DATASET_ARGS``
+    value (set one knob, not one of the two nodes)."""
+    if not all(isinstance(cfg.get(key), dict) for key in ("dataset_t", "dataset_v")):
+        return
+    for name in SHARED_DATASET_ARGS:
+        train, val = (sorted(set(map(repr, _argument_values(cfg[key], name)))) for key in ("dataset_t", "dataset_v"))
+        if train and val and train != val:
+            raise ConfigError(
+                f"dataset_t and dataset_v disagree on '{name}' ({', '.join(train)} against {', '.join(val)}): "
+                "training and validation must share it; set the knob both read"
+            )
 
 
 def seed_everything(seed):
@@ -130,7 +153,9 @@ class Engine:
     """One experiment: the built config, the model, data, losses, metrics and optimiser state."""
 
     def __init__(self, cfg, run_dir=None, device=None, seed=None, data_dir=None, train=True):
+        cfg = resolve_config(cfg, KNOWN_KEYS)
         check_config_keys(cfg)
+        check_shared_values(cfg)
         self.info = distrib.setup(device)
         self.device = self.info.device
         self.seed = int(seed if seed is not None else cfg.get("seed", 0))

@@ -6,9 +6,10 @@ import pytest
 import torch
 
 from object_centric_bench.config import (
-    ConfigError, apply_overrides, build, config_differences, dump_config, load_config, load_config_text,
+    ConfigError, apply_overrides, build, config_differences, dump_config, load_config, load_config_text, ref,
+    resolve_config, with_defaults,
 )
-from object_centric_bench.engine import Engine, check_config_keys
+from object_centric_bench.engine import KNOWN_KEYS, Engine, check_config_keys
 from object_centric_bench.pack import Pack, PackPathError
 
 
@@ -56,18 +57,68 @@ def test_two_configs_with_the_same_file_name_do_not_collide(tmp_path):
     assert (a["value"], b["value"]) == (1, 2)
 
 
-def test_a_config_can_inherit_another_and_change_what_differs(tmp_path):
+def test_a_config_names_its_base_and_states_only_what_differs(tmp_path):
     write(tmp_path, "m/base_a.py", """
         total_steps = 5
-        dataset_t = dict(data_file="movi_c/train.lmdb")
+        dataset_t = dict(data_file="movi_c/train.lmdb", clip_len=20, transform=dict(size=64, flip=True))
     """)
     child = write(tmp_path, "m/child_d.py", """
-        from object_centric_bench.config import inherit
-        globals().update(inherit(__file__, "base_a.py"))
-        dataset_t["data_file"] = "movi_d/train.lmdb"
+        _base_ = "base_a.py"
+        dataset_t = dict(data_file="movi_d/train.lmdb", transform=dict(size=32))
     """)
-    assert load_config(child) == dict(total_steps=5, dataset_t=dict(data_file="movi_d/train.lmdb"))
+    assert load_config(child) == dict(
+        total_steps=5, dataset_t=dict(data_file="movi_d/train.lmdb", clip_len=20, transform=dict(size=32, flip=True)))
     assert load_config(str(tmp_path / "m" / "base_a.py"))["dataset_t"]["data_file"] == "movi_c/train.lmdb"
+
+
+def test_a_node_of_another_type_or_marked_replace_takes_the_base_nodes_place(tmp_path):
+    write(tmp_path, "base.py", """
+        from tests.test_config import Block
+        model = dict(type=Block, dim=3, inner=[1, 2])
+        data = dict(a=1, b=2)
+    """)
+    child = write(tmp_path, "child.py", """
+        from object_centric_bench.config import replace
+        _base_ = ["base.py"]
+        model = dict(type=dict, dim=4)
+        data = replace(dict(c=3))
+    """)
+    assert load_config(child) == dict(model=dict(type=dict, dim=4), data=dict(c=3))
+
+
+def test_a_base_chain_that_loops_or_names_no_file_is_refused(tmp_path):
+    write(tmp_path, "a.py", "_base_ = 'b.py'\n")
+    write(tmp_path, "b.py", "_base_ = 'a.py'\n")
+    with pytest.raises(ConfigError, match="loops"):
+        load_config(str(tmp_path / "a.py"))
+    with pytest.raises(FileNotFoundError, match="missing.py.*the _base_ of"):
+        load_config(write(tmp_path, "c.py", "_base_ = 'missing.py'\n"))
+
+
+def test_refs_read_knobs_after_the_overrides():
+    cfg = dict(total_steps=10, slot_dim=8, patch=4, feature_dim=3 * ref("patch") ** 2 + 2,
+               model=dict(type=Block, dim=ref("slot_dim"), inner=[2 * ref("feature_dim"), ref("total_steps")]))
+    apply_overrides(cfg, ["patch=2", "slot_dim=16"])
+    resolved = resolve_config(cfg, reserved={"total_steps", "model", "knobs"})
+    assert resolved["model"] == dict(type=Block, dim=16, inner=[28, 10])
+    assert resolved["knobs"] == dict(slot_dim=16, patch=2, feature_dim=14)
+    assert resolve_config(resolved, reserved={"total_steps", "model", "knobs"}) == resolved
+
+
+def test_an_unread_knob_a_ref_cycle_and_a_ref_to_nothing_are_refused():
+    with pytest.raises(ConfigError, match="unknown config key.*slot_dimm"):
+        resolve_config(dict(slot_dimm=3, model=dict(dim=4)), reserved={"model"})
+    with pytest.raises(ConfigError, match="cycle: a -> b -> a"):
+        resolve_config(dict(a=ref("b"), b=ref("a") + 1))
+    with pytest.raises(ConfigError, match="model.dim = ref\\('slot_dim'\\).*'slot_dim' names nothing"):
+        resolve_config(dict(model=dict(dim=ref("slot_dim"))))
+    with pytest.raises(ConfigError, match="no truth value"):
+        bool(ref("x"))
+
+
+def test_with_defaults_writes_out_the_constructor_defaults():
+    node = with_defaults(dict(type=torch.nn.Linear, in_features=2, out_features=3))
+    assert node == dict(type=torch.nn.Linear, in_features=2, out_features=3, bias=True, device=None, dtype=None)
 
 
 def test_overrides_use_dotted_paths_and_literals():
@@ -145,8 +196,8 @@ def test_bad_overrides_name_the_path(option, words):
 
 
 def test_unknown_top_level_key_and_bad_precision_are_refused():
-    with pytest.raises(ConfigError, match="totl_steps"):
-        check_config_keys(dict(totl_steps=3))
+    with pytest.raises(ConfigError, match="unknown config key.*totl_steps"):
+        resolve_config(dict(totl_steps=3), reserved=KNOWN_KEYS)
     with pytest.raises(ConfigError, match="precision"):
         check_config_keys(dict(precision="fp8"))
 

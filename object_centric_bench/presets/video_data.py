@@ -21,11 +21,10 @@ def video_datasets(name, size, num_objects=None, keys=("video", "segment"), trai
     return dataset_t, dataset_v
 
 
-def movi(name, num_slots=None, size=256, chunk_len=6):
-    """MOVi-C / MOVi-D (``name`` "movi_c" or "movi_d"); with ``num_slots`` the first-frame boxes
-    are loaded and padded to it, for a box-conditioned initializer."""
-    keys = ("video", "segment") if num_slots is None else ("video", "segment", "bbox")
-    return video_datasets(name, size, num_slots, keys, train_chunk_len=chunk_len)
+def movi(name, size=256, chunk_len=6):
+    """MOVi-C / MOVi-D (``name`` "movi_c" or "movi_d"); ``config-base/boxes.py`` adds the
+    first-frame boxes for a box-conditioned initializer."""
+    return video_datasets(name, size, train_chunk_len=chunk_len)
 
 
 def ytvis(size=256, clip_len=20, chunk_len=5):

@@ -24,34 +24,6 @@ def initializer(num_slots, slot_dim, conditional=False, per_slot=False):
     return dict(type=GaussianInitializer, num_slots=num_slots, slot_dim=slot_dim, per_slot=per_slot)
 
 
-def condition_on_boxes(entries):
-    """The entries of an unconditional video config turned into its box-conditioned variant (the
-    ``_c`` configs): both datasets also deliver ``bbox`` padded to the slot count, the initializer
-    maps the first frame's boxes to queries, and the model reads ``batch.bbox``. Returns ``entries``,
-    changed in place, for ``globals().update(condition_on_boxes(inherit(__file__, "x_r-y.py")))``."""
-    model = entries["model"]
-    num_slots, slot_dim = model["initializer"]["num_slots"], model["initializer"]["slot_dim"]
-    for key in ("dataset_t", "dataset_v"):
-        entries[key]["keys"] = tuple(entries[key]["keys"]) + ("bbox",)
-        entries[key]["transform"]["num_objects"] = num_slots
-    model["initializer"] = initializer(num_slots, slot_dim, conditional=True)
-    entries["model_imap"] = dict(entries["model_imap"], bbox="batch.bbox")
-    return entries
-
-
-def with_temporal_similarity(entries, temperature):
-    """The entries of a RandSF.Q config turned into its ``-tsim`` variant: the decoder also renders
-    each token's logits over the next frame's tokens, and the temporal similarity loss (x 0.1)
-    replaces the slot contrast. Returns ``entries``, changed in place, like ``condition_on_boxes``."""
-    model = entries["model"]
-    decoder = model["decoder"]
-    model["predict_similarity"] = True
-    decoder["out_dim"] = decoder["feature_dim"] + decoder["num_tokens"]
-    entries["loss_fn"] = dict(recon=entries["loss_fn"]["recon"],
-                              similarity=similarity_loss(temperature=temperature, weight=0.1))
-    return entries
-
-
 def synth_backbone(patch_size=4, position_scale=0.5):
     """Raw patches of the synthetic videos plus two position channels as features (no weights):
     32 px -> 8x8 tokens of 3*4*4 + 2 = 50 channels."""

@@ -1,11 +1,35 @@
 """The toy experiment reading LMDB files (``train.lmdb``, ``val.lmdb`` under ``data_dir``): for tests
-that need a run to read its data from where it was told."""
+that need a run to read its data from where it was told. ``toy.py`` is the same on in-memory scenes."""
 
-from object_centric_bench.config import inherit
+import torch
+
+from object_centric_bench.learn.metric import ARI, MBO, MIoU
+from object_centric_bench.learn.optim import WarmupCosine
+from object_centric_bench.learn.postprocess import SoftMaskToSegment
 from object_centric_bench.datum.dataset import ImageDataset
+from tests.toy import ToyModel
 
-globals().update(inherit(__file__, "toy.py"))
+total_steps = 20
+val_interval = 10
+ckpt_interval = 10
+log_interval = 5
+batch_size_train = 8
+batch_size_val = 5
+num_workers = 0
+precision = "fp32"
 
 dataset_t = dict(type=ImageDataset, data_file="train.lmdb")
 dataset_v = dict(type=ImageDataset, data_file="val.lmdb")
-metric_fn_v = {k: v for k, v in metric_fn_v.items() if k != "index"}  # the files hold no sample index
+model = dict(type=ToyModel, num_slots=4)
+model_imap = dict(image="batch.image")
+postprocess_v = [dict(type=SoftMaskToSegment, src="output.alpha", dst="output.segment", like="batch.segment")]
+loss_fn = dict(recon=dict(fn=dict(type=torch.nn.MSELoss), map=dict(input="output.recon", target="batch.image")))
+metric_fn_v = dict(
+    ari=dict(fn=dict(type=ARI), map=dict(pred="output.segment", gt="batch.segment")),
+    ari_fg=dict(fn=dict(type=ARI, foreground_only=True), map=dict(pred="output.segment", gt="batch.segment")),
+    mbo=dict(fn=dict(type=MBO), map=dict(pred="output.segment", gt="batch.segment")),
+    miou=dict(fn=dict(type=MIoU), map=dict(pred="output.segment", gt="batch.segment")),
+)
+optimizer = dict(type=torch.optim.AdamW, lr=3e-3)
+schedules = [dict(target="optimizer.lr", fn=dict(type=WarmupCosine, base=3e-3, total_steps=20, warmup_steps=4))]
+clip_grad_norm = 1.0
