@@ -64,6 +64,9 @@ def main(argv=None):
     parser.add_argument("--ckpt_file", "--ckpt-file", dest="ckpt_file", nargs="+", default=[], help="checkpoints to score")
     parser.add_argument("--out", help="write the results and their protocol as JSON to this file")
     args = parser.parse_args(argv)
+    if args.print_config and args.cfg_file is not None:
+        print(cli.resolved_text(cli.load_with_overrides(args.cfg_file, args.cfg_options)), end="")
+        return None
     checkpoints = [run_checkpoint(run) for run in args.run_dir] + args.ckpt_file
     if not checkpoints:
         parser.error("give a run directory or --ckpt_file")
@@ -75,6 +78,9 @@ def main(argv=None):
             cfg = run_config(args.run_dir[0], args.cfg_options)
         else:
             cfg = cli.with_overrides(load_config_text(cli.stored_config(checkpoints[0]), checkpoints[0]), args.cfg_options)
+    if args.print_config:
+        print(cli.resolved_text(cfg), end="")
+        return None
     engine = Engine(cfg, device=args.device, data_dir=args.data_dir, train=False)
     results = []
     for path in checkpoints:

@@ -26,6 +26,9 @@ def main(argv=None):
         args.cfg_file = str(cfg_file)
         args.data_dir = args.data_dir or str(data_dir)
     cfg = cli.load_with_overrides(args.cfg_file, args.cfg_options)
+    if args.print_config:
+        print(cli.resolved_text(cfg), end="")
+        return None
     seed = args.seed if args.seed is not None else cfg.get("seed", 0)
     run_dir = cli.run_directory(args.save_dir, args.cfg_file, seed)
     engine = Engine(cfg, run_dir=run_dir, device=args.device, seed=seed, data_dir=args.data_dir)

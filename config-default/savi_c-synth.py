@@ -41,8 +41,7 @@ from object_centric_bench.model.savi import SAVi
 from object_centric_bench.model.slot_attention import SlotAttention
 from object_centric_bench.presets.common import adam_warmup_cosine, masks_to_segment, segmentation_metrics
 
-max_objects = 4  # must match default_run.SCENES
-num_slots = ref("max_objects") + 1  # one slot per object plus the background
+num_slots = 5  # one slot per object plus the background: default_run.SCENES has up to 4 objects
 slot_dim = 64
 channels = 32
 flow_saturation = 2.0  # pixels of motion per frame that render fully saturated (objects move 0-2)

@@ -1,5 +1,5 @@
-"""RandSF.Q on synthetic sprite videos at CPU scale: the VideoSAUR synthetic config (same data,
-features, slots and schedule; see its docstring for the data command) with RandSF.Q's model (transit
+"""RandSF.Q on synthetic sprite videos at CPU scale: the data, features, slots and schedule of
+``config-base/synth_video.py`` (its docstring has the data command), with RandSF.Q's model (transit
 over random slot-feature pairs in the 3-frame training window, one iteration after frame 0, a
 2-layer DIAS decoder of width 64), the slot-slot contrastive loss in place of the temporal
 similarity, and a peak learning rate of 1e-3 (its masks oscillate at 3e-3). Unlike VideoSAUR and

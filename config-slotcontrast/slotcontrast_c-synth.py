@@ -1,5 +1,5 @@
 """SlotContrast on synthetic sprite videos at CPU scale, with slots conditioned on the first
-frame's boxes (as on MOVi): ``slotcontrast_r-synth.py`` (see the VideoSAUR synthetic config for the
+frame's boxes (as on MOVi): ``slotcontrast_r-synth.py`` (``config-base/synth_video.py`` has the
 data command) with a box initializer.
 """
 

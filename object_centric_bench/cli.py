@@ -7,12 +7,12 @@ import os
 import sys
 
 from .checkpoint import CheckpointError, load_checkpoint
-from .config import ConfigError, apply_overrides, load_config, resolve_config
+from .config import ConfigError, apply_overrides, dump_config, load_config, resolve_config, with_defaults
 from .datum.lmdb_io import CorruptFileError, RecordError
 from .engine import KNOWN_KEYS
 from .pack import PackPathError
 
-HELP_EXAMPLE = ("batch_size_train=16", "optimizer.lr=0.0001")  # valid for every shipped config
+HELP_EXAMPLE = ("num_slots=8", "batch_size_train=16", "lr=0.0001")  # knobs and keys of every shipped config
 USER_ERRORS = (ConfigError, PackPathError, FileNotFoundError, FloatingPointError, RecordError, CorruptFileError, CheckpointError)
 
 
@@ -22,7 +22,15 @@ def add_common_arguments(parser):
     parser.add_argument("--cfg-options", "--cfg_options", dest="cfg_options", nargs="+", default=[],
                         metavar="KEY=VALUE", help=f"override config values by dotted path, e.g. {' '.join(HELP_EXAMPLE)}")
     parser.add_argument("--device", help="cpu, cuda or cuda:N (default: CUDA when available)")
+    parser.add_argument("--print-config", "--print_config", dest="print_config", action="store_true",
+                        help="print the resolved config (knobs applied, constructor defaults filled in) and exit")
     return parser
+
+
+def resolved_text(cfg):
+    """The resolved config as a config file, every constructor default written out: what
+    ``--print-config`` prints; executed as a config it builds the same model."""
+    return dump_config(with_defaults(cfg))
 
 
 def parser(description):

@@ -325,8 +325,10 @@ class Engine:
         if path:
             self.load(path, refuse_other_config=resume == "auto")
         if self.info.is_main:
-            with open(os.path.join(self.run_dir, "config.py"), "w") as f:
+            config_file = os.path.join(self.run_dir, "config.py")
+            with open(config_file, "w") as f:
                 f.write(dump_config(self.cfg))
+            tqdm.write(f"resolved config written to {config_file}")
             self._trim_log()
         self.writer = self._tensorboard()
         # the bar closes on errors too, so that an error message starts a line of its own

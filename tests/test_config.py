@@ -6,8 +6,16 @@ import pytest
 import torch
 
 from object_centric_bench.config import (
-    ConfigError, apply_overrides, build, config_differences, dump_config, load_config, load_config_text, ref,
-    resolve_config, with_defaults,
+    ConfigError,
+    apply_overrides,
+    build,
+    config_differences,
+    dump_config,
+    load_config,
+    load_config_text,
+    ref,
+    resolve_config,
+    with_defaults,
 )
 from object_centric_bench.engine import KNOWN_KEYS, Engine, check_config_keys
 from object_centric_bench.pack import Pack, PackPathError

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from object_centric_bench.datum import codec
-from object_centric_bench.datum.datasets_real import COCO, MOVi, YTVIS, ClevrTex
+from object_centric_bench.datum.datasets_real import COCO, YTVIS, ClevrTex, MOVi
 from object_centric_bench.datum.lmdb_io import LMDBWriter
 from object_centric_bench.datum.transform import boxes_from_segment
 from tests.test_released_files import coco_record, write_released

@@ -18,7 +18,6 @@ import pytest
 from object_centric_bench.config import load_config
 from object_centric_bench.datum import synth
 from object_centric_bench.engine import Engine
-
 from tests.learning import train_and_score
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -16,7 +16,6 @@ from object_centric_bench import default_run
 from object_centric_bench.config import load_config
 from object_centric_bench.datum import synth
 from object_centric_bench.engine import Engine
-
 from tests.learning import train_and_score
 
 SCENES = dict(default_run.SCENES, frames=6, max_objects=2, min_objects=2)

@@ -21,7 +21,6 @@ from object_centric_bench.model.projection import (
     LearnedPositionEmbedding,
 )
 
-
 # Initializers
 
 

@@ -16,7 +16,7 @@ import pytest
 import torch
 
 from object_centric_bench.datum import codec
-from object_centric_bench.datum.datasets_real import COCO, MOVi, VOC, YTVIS, ClevrTex
+from object_centric_bench.datum.datasets_real import COCO, VOC, YTVIS, ClevrTex, MOVi
 from object_centric_bench.datum.lmdb_io import UnsafeRecordError
 from object_centric_bench.datum.transform import boxes_from_segment, horizontal_flip
 

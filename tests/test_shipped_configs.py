@@ -14,8 +14,16 @@ import numpy as np
 import pytest
 import torch
 
-from object_centric_bench.cli import HELP_EXAMPLE, run_directory, with_overrides
-from object_centric_bench.config import KNOBS_KEY, ConfigError, dump_config, load_config, resolve_config
+from object_centric_bench.cli import HELP_EXAMPLE, resolved_text, run_directory, with_overrides
+from object_centric_bench.config import (
+    KNOBS_KEY,
+    ConfigError,
+    build,
+    dump_config,
+    load_config,
+    resolve_config,
+    with_defaults,
+)
 from object_centric_bench.datum import synth
 from object_centric_bench.datum.dataset import VideoDataset
 from object_centric_bench.datum.lmdb_io import LMDBWriter
@@ -121,6 +129,8 @@ def test_configs_are_found():
 def test_the_help_example_of_cfg_options_applies_to_every_config(path):
     cfg = with_overrides(load_config(path), list(HELP_EXAMPLE))
     assert cfg["batch_size_train"] == 16 and cfg["optimizer"]["lr"] == 0.0001
+    assert cfg[KNOBS_KEY]["num_slots"] == 8
+    assert all(entry["fn"]["base"] == 0.0001 for entry in cfg["schedules"] if entry["target"] == "optimizer.lr")
 
 
 def test_every_config_has_its_own_run_directory():
@@ -211,3 +221,52 @@ def test_missing_pretrained_weights_fail_at_build_naming_the_file(tmp_path):
     with pytest.raises(ConfigError, match="dinov2_vits14.pth") as error:
         Engine(cfg, device="cpu", data_dir=str(tmp_path))
     assert "model.backbone" in str(error.value)
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=config_id)
+def test_the_printed_config_loads_as_the_config_it_prints(path, tmp_path):
+    cfg = with_overrides(load_config(path), [])
+    printed = tmp_path / "printed.py"
+    printed.write_text(resolved_text(cfg))
+    again = with_overrides(load_config(str(printed)), [])
+    assert resolved_tree(again) == resolved_tree(with_defaults(cfg))
+    if path.endswith("-synth.py"):  # building the real-data models takes seconds each
+        torch.manual_seed(0)
+        model = build(cfg["model"])
+        torch.manual_seed(0)
+        rebuilt = build(again["model"])
+        expected, actual = model.state_dict(), rebuilt.state_dict()
+        assert list(actual) == list(expected) and all(torch.equal(actual[k], expected[k]) for k in expected)
+
+
+VIDEO_METHODS = [os.path.join(ROOT, folder, f"{stem}_{init}-synth.py")
+                 for folder, stem in [("config-videosaur", "videosaur"), ("config-slotcontrast", "slotcontrast"),
+                                      ("config-randsfq", "randsfq")] for init in "rc"]
+VIDEO_METHODS.append(os.path.join(ROOT, "config-randsfq-tsim", "randsfq_r-synth.py"))
+
+
+@pytest.mark.parametrize("path", VIDEO_METHODS, ids=config_id)
+def test_num_slots_and_slot_dim_overrides_reach_the_model_and_the_datasets(path, tmp_path):
+    base = small_config(path, tmp_path / "data")  # writes the tiny LMDB files
+    num_slots, slot_dim = 5, 24
+    cfg = with_overrides(load_config(path), [f"num_slots={num_slots}", f"slot_dim={slot_dim}"])
+    cfg.update({k: v for k, v in base.items() if k in SMALL_RUN})
+    engine = Engine(cfg, device="cpu", data_dir=str(tmp_path / "data"))
+    conditional = "bbox" in cfg["model_imap"]
+    for dataset in (engine.dataset_t, engine.dataset_v):
+        sample = dataset[(0, 0)]
+        assert ("bbox" in sample) == conditional
+        if conditional:
+            assert sample["bbox"].shape[-2:] == (num_slots, 4)
+    sample = engine.dataset_t[(0, 0)]
+    inputs = {k: sample[p.split(".", 1)[1]][None] for k, p in cfg["model_imap"].items()}
+    with torch.no_grad():
+        output = engine.model(**inputs)
+    assert output["slots"].shape[-2:] == (num_slots, slot_dim)
+
+
+def test_train_and_val_datasets_that_disagree_on_the_slot_count_are_refused(tmp_path):
+    cfg = with_overrides(load_config(os.path.join(ROOT, "config-savi", "savi_c-synth.py")),
+                         ["dataset_t.transform.num_objects=9"])
+    with pytest.raises(ConfigError, match="disagree on 'num_objects'"):
+        Engine(cfg, device="cpu", data_dir=str(tmp_path))

@@ -61,8 +61,6 @@ class SAVi(nn.Module):
             frames = self.first_frames(condition, queries, min_scale=WHOLE_IMAGE_SCALE / max(grid))  # one cell at least
         per_frame = {"slots": [], "attent": [], "frames": []}
         for i in range(t):
-            if i > 0:
-                queries = self.predictor(slots)
             iterations = self.first_frame_iterations if i == 0 else None
             bias = None if self.position_prior is None else self.position_prior * log_prior(frames, positions)
             slots, attent = self.corrector(tokens[:, i], queries, num_iterations=iterations, logit_bias=bias)
@@ -71,6 +69,8 @@ class SAVi(nn.Module):
             if self.position_prior is not None:
                 frames = track_frames(attent, positions, frames)
                 per_frame["frames"].append(frames)
+            if i + 1 < t:
+                queries = self.predictor(slots)  # the next frame's queries
         out = {key: torch.stack(values, dim=1) for key, values in per_frame.items() if values}  # (b, t, S, ...)
         out["attent"] = out["attent"].unflatten(-1, grid)  # (b, t, S, h, w)
         decoded = dict(frames=out["frames"].flatten(0, 1), position_prior=self.position_prior) if "frames" in out else {}

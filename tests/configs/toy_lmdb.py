@@ -3,10 +3,10 @@ that need a run to read its data from where it was told. ``toy.py`` is the same 
 
 import torch
 
+from object_centric_bench.datum.dataset import ImageDataset
 from object_centric_bench.learn.metric import ARI, MBO, MIoU
 from object_centric_bench.learn.optim import WarmupCosine
 from object_centric_bench.learn.postprocess import SoftMaskToSegment
-from object_centric_bench.datum.dataset import ImageDataset
 from tests.toy import ToyModel
 
 total_steps = 20
