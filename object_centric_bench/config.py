@@ -264,13 +264,17 @@ def build(node, path="cfg", **extra):
             raise ConfigError(f"{path}: building {name} failed: {type(e).__name__}: {e}") from e
     if extra:
         raise ConfigError(f"{path}: expected a node with a 'type' to build, got {type(node).__name__}")
-    if isinstance(node, dict):
-        return {k: build(v, f"{path}.{k}") for k, v in node.items()}
-    if isinstance(node, list):
-        return [build(v, f"{path}.{i}") for i, v in enumerate(node)]
-    if isinstance(node, tuple):
-        return tuple(build(v, f"{path}.{i}") for i, v in enumerate(node))
-    return node
+    return _map_children(node, build, path)
+
+
+def _map_children(value, fn, path):
+    """``fn(child, child_path)`` over the items of a dict, list or tuple, kept in its kind;
+    any other value as it is."""
+    if isinstance(value, dict):
+        return {k: fn(v, f"{path}.{k}") for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(fn(v, f"{path}.{i}") for i, v in enumerate(value))
+    return value
 
 
 def require(cfg, key, kinds):
@@ -387,13 +391,7 @@ def resolve_config(cfg, reserved=None):
                 raise ConfigError(f"{path} = {value!r}: {e}") from e
             except Exception as e:
                 raise ConfigError(f"{path} = {value!r} cannot be computed: {type(e).__name__}: {e}") from e
-        if isinstance(value, dict):
-            return {k: walk(v, f"{path}.{k}") for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v, f"{path}.{i}") for i, v in enumerate(value)]
-        if isinstance(value, tuple):
-            return tuple(walk(v, f"{path}.{i}") for i, v in enumerate(value))
-        return value
+        return _map_children(value, walk, path)
 
     resolved = {key: read(key) for key in cfg}
     if reserved is None:
