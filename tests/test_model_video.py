@@ -64,7 +64,7 @@ def randsfq(window=4, predict_similarity=False):
                                 decoder_dim=16, decoder_layers=2, predict_similarity=predict_similarity)
     node["transit"]["type"] = RecordingTransit
     model = build(node)
-    model.predictor.calls = []
+    model.transit.calls = []
     return model
 
 
@@ -73,8 +73,8 @@ def test_randsfq_inference_pairs_previous_slots_with_current_features():
     video = torch.randn(2, 5, 3, 8, 8)
     out = model(video)
     tokens = model.projection(out["feature"])  # (b, t, N, Cin)
-    assert len(model.predictor.calls) == 4
-    for i, (slots, slot_offset, features, feature_offset) in enumerate(model.predictor.calls, start=1):
+    assert len(model.transit.calls) == 4
+    for i, (slots, slot_offset, features, feature_offset) in enumerate(model.transit.calls, start=1):
         assert slot_offset.tolist() == [1, 1] and feature_offset.tolist() == [0, 0]
         torch.testing.assert_close(slots, out["slots"][:, i - 1])
         torch.testing.assert_close(features, tokens[:, i])
@@ -86,7 +86,7 @@ def test_randsfq_training_draws_random_pairs_inside_the_clip():
     for _ in range(10):
         model(torch.randn(4, 6, 3, 8, 8))
     offsets = {}
-    for frame_call, (_, slot_offset, _, feature_offset) in enumerate(model.predictor.calls):
+    for frame_call, (_, slot_offset, _, feature_offset) in enumerate(model.transit.calls):
         frame = frame_call % 5 + 1
         offsets.setdefault(frame, set()).update(zip(slot_offset.tolist(), feature_offset.tolist()))
     assert offsets[1] == {(1, 0)}
@@ -205,3 +205,16 @@ def test_backbone_features_get_no_gradient():
     out = model(video)
     (out["recon"] - out["feature"]).square().mean().backward()
     assert video.grad is None
+
+
+def test_randsfq_stores_its_transit_as_transit_and_loads_checkpoints_that_called_it_predictor():
+    model = randsfq()
+    state = model.state_dict()
+    assert any(k.startswith("transit.") for k in state) and not any(k.startswith("predictor.") for k in state)
+    old_layout = {("predictor." + k[len("transit."):] if k.startswith("transit.") else k): v.clone() + 1
+                  for k, v in state.items()}
+    fresh = randsfq()
+    fresh.load_state_dict(old_layout)
+    assert all(torch.equal(fresh.state_dict()[k], v + 1) for k, v in state.items())
+    wrapped = torch.nn.Sequential(fresh)  # the map applies under any prefix
+    wrapped.load_state_dict({"0." + k: v for k, v in old_layout.items()})

@@ -11,8 +11,10 @@ class RandSFQ(VideoSAUR):
     """The VideoSAUR skeleton with two changes: frame i >= 1 gets its queries from `transit`
     (previous slots and current features at inference; a random slot time and an independent
     random feature time per sample in training) and runs ONE slot attention iteration; the
-    decoder is `PartiallyVisibleDecoder`, which also reads the target features. The transit is
-    kept as the skeleton's `predictor`."""
+    decoder is `PartiallyVisibleDecoder`, which also reads the target features. Checkpoints
+    written when the transit was stored as `predictor` load under its own name."""
+
+    query_module = "transit"
 
     def __init__(
         self,
@@ -37,17 +39,26 @@ class RandSFQ(VideoSAUR):
             iterations,
             predict_similarity,
         )
+        self.register_load_state_dict_pre_hook(_rename_predictor_keys)
 
     def next_queries(self, frame: int, history: list[torch.Tensor], tokens: torch.Tensor) -> torch.Tensor:
         b = tokens.shape[0]
         if self.training:
-            slot_time, feature_time = self.predictor.sample_times(frame, b, tokens.device)
+            slot_time, feature_time = self.transit.sample_times(frame, b, tokens.device)
         else:
-            slot_time, feature_time = self.predictor.infer_times(frame, b, tokens.device)
+            slot_time, feature_time = self.transit.infer_times(frame, b, tokens.device)
         samples = torch.arange(b, device=tokens.device)
         past_slots = torch.stack(history, dim=1)[samples, slot_time]  # (b, S, D)
         features = tokens[samples, feature_time]  # (b, N, Cin)
-        return self.predictor(past_slots, frame - slot_time, features, frame - feature_time)
+        return self.transit(past_slots, frame - slot_time, features, frame - feature_time)
 
     def decode(self, slots: torch.Tensor, feature: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         return self.decoder(slots, feature)
+
+
+def _rename_predictor_keys(module, state_dict, prefix, *args):
+    """Load-time key map: ``<prefix>predictor.*`` (the transit's name before it had its own) ->
+    ``<prefix>transit.*``."""
+    old = prefix + "predictor."
+    for key in [k for k in state_dict if k.startswith(old)]:
+        state_dict[prefix + "transit." + key[len(old):]] = state_dict.pop(key)

@@ -21,6 +21,9 @@ class VideoSAUR(nn.Module):
     the feature reconstruction, the last N the logits of the temporal similarity loss.
     """
 
+    # the attribute (and state-dict prefix) of the module that makes the next frame's queries
+    query_module = "predictor"
+
     def __init__(
         self,
         backbone: nn.Module,
@@ -38,7 +41,7 @@ class VideoSAUR(nn.Module):
         self.projection = projection
         self.initializer = initializer
         self.aggregator = aggregator
-        self.predictor = predictor
+        self.add_module(self.query_module, predictor)  # registered here, so parameter order is one for all
         self.decoder = decoder
         self.first_frame_iterations = first_frame_iterations
         self.iterations = iterations
