@@ -79,7 +79,7 @@ model = dict(
         projection=dict(type=EncoderProjection, in_dim=ref("channels"), hidden_dim=ref("slot_dim"), out_dim=ref("slot_dim")),
     ),
     initializer=dict(type=BoxInitializer, slot_dim=ref("slot_dim"), hidden_dim=128),
-    corrector=dict(type=SlotAttention, in_dim=ref("slot_dim"), slot_dim=ref("slot_dim"), num_iterations=2),
+    aggregator=dict(type=SlotAttention, in_dim=ref("slot_dim"), slot_dim=ref("slot_dim"), num_iterations=2),
     predictor=dict(type=TransformerPredictor, slot_dim=ref("slot_dim"), num_heads=4, mlp_hidden_dim=128),
     decoder=dict(type=SpatialBroadcastDecoder, slot_dim=ref("slot_dim"), broadcast_size=8, channels=32,
                  strides=(2, 2), kernel_size=3, out_channels=6),
@@ -88,7 +88,7 @@ model = dict(
 )
 model_imap = dict(video="batch.video", bbox="batch.bbox")
 
-_mask_source = "output.alpha"
+_mask_source = "output.mask"
 # the target: normalised RGB (about -2..2) and flow RGB (0..1, doubled to a similar range)
 _target = [dict(type=ConcatChannels, srcs=["batch.video", "batch.flow_rgb"], dst="batch.target", scales=[1.0, 2.0])]
 postprocess_t = _target

@@ -46,11 +46,11 @@ model = dict(
     projection=dict(type=EncoderProjection, in_dim=ref("feature_dim"), hidden_dim=256, out_dim=ref("slot_dim")),
     initializer=dict(type=GaussianInitializer, num_slots=ref("num_slots"), slot_dim=ref("slot_dim")),
     aggregator=dict(type=SlotAttention, in_dim=ref("slot_dim"), slot_dim=ref("slot_dim"), num_iterations=3),
-    decoder=dict(type=BroadcastMLPDecoder, slot_dim=ref("slot_dim"), feature_dim=ref("feature_dim"),
+    decoder=dict(type=BroadcastMLPDecoder, slot_dim=ref("slot_dim"), out_dim=ref("feature_dim"),
                  num_tokens=ref("num_tokens"), hidden_dims=(512, 512, 512)),
 )
 model_imap = dict(image="batch.image")
-postprocess_v = masks_to_segment("output.alpha")
+postprocess_v = masks_to_segment("output.mask")
 loss_fn = dict(recon=dict(fn=dict(type=torch.nn.MSELoss), map=dict(input="output.recon", target="output.feature")))
 metric_fn_v = segmentation_metrics()
 

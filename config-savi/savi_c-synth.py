@@ -4,7 +4,7 @@ Make the data first (64 px, 24-frame videos, 1 to 6 objects; the transforms resi
     python convert.py synth --dst data/synth_video64 --kind video --resolution 64 --frames 24
 
 The SAVi architecture: small CNN (four 5x5 convs, 32 channels, stride 1) + (x, y, 1-x,
-1-y) position embedding + LayerNorm/MLP to 64; corrector slot attention D = 128, one iteration;
+1-y) position embedding + LayerNorm/MLP to 64; corrector (aggregator) slot attention D = 128, one iteration;
 Transformer predictor (4 heads, MLP 256); spatial broadcast decoder from 8x8 up
 to the frame size; target = the frame itself; box MLP initializer (256 -> 128), boxes padded to
 num_slots (empty slots get -1 coordinates). Training draws 6-frame clips, validation scores whole
@@ -58,13 +58,13 @@ model = dict(
         projection=dict(type=EncoderProjection, in_dim=32, hidden_dim=ref("token_dim"), out_dim=ref("token_dim")),
     ),
     initializer=dict(type=BoxInitializer, slot_dim=ref("slot_dim"), hidden_dim=256),
-    corrector=dict(type=SlotAttention, in_dim=ref("token_dim"), slot_dim=ref("slot_dim"), num_iterations=1),
+    aggregator=dict(type=SlotAttention, in_dim=ref("token_dim"), slot_dim=ref("slot_dim"), num_iterations=1),
     predictor=dict(type=TransformerPredictor, slot_dim=ref("slot_dim"), num_heads=4, mlp_hidden_dim=256),
     decoder=dict(type=SpatialBroadcastDecoder, slot_dim=ref("slot_dim"), out_channels=3, broadcast_size=8,
                  channels=32, strides=(2, 2, 1, 1)),
 )
 model_imap = dict(video="batch.video", bbox="batch.bbox")
-postprocess_v = masks_to_segment("output.alpha")
+postprocess_v = masks_to_segment("output.mask")
 loss_fn = dict(recon=dict(fn=dict(type=torch.nn.MSELoss), map=dict(input="output.recon", target="batch.video")))
 metric_fn_v = segmentation_metrics(temporal="video", skip_first=True)
 

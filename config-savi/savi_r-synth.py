@@ -1,7 +1,7 @@
 """Unconditional SAVi (learned Gaussian slot initialisation) on synthetic sprite videos (CPU scale).
 
 The conditional config (`savi_c-synth.py`) with what changes without boxes: one learned Gaussian
-shared by all slots, two corrector iterations, the model reads no boxes, and every frame is
+shared by all slots, two corrector (aggregator) iterations, the model reads no boxes, and every frame is
 scored (no frame is conditioned). Same data: see the command in `savi_c-synth.py`.
 """
 
@@ -12,6 +12,6 @@ from object_centric_bench.presets.common import segmentation_metrics
 _base_ = "savi_c-synth.py"
 
 model = dict(initializer=dict(type=GaussianInitializer, num_slots=ref("num_slots"), slot_dim=ref("slot_dim")),
-             corrector=dict(num_iterations=2))
+             aggregator=dict(num_iterations=2))
 model_imap = replace(dict(video="batch.video"))
 metric_fn_v = replace(segmentation_metrics(temporal="video"))

@@ -52,7 +52,7 @@ model = dict(
                  channels=32, strides=(2, 2, 1, 1)),
 )
 model_imap = dict(image="batch.image")
-postprocess_v = masks_to_segment("output.alpha")
+postprocess_v = masks_to_segment("output.mask")
 loss_fn = dict(recon=dict(fn=dict(type=torch.nn.MSELoss), map=dict(input="output.recon", target="batch.image")))
 metric_fn_v = segmentation_metrics()
 

@@ -2,7 +2,7 @@
 
 ``pack.batch`` holds what the loader gave, ``pack.output`` what the model returned, ``pack.loss``
 and ``pack.metric`` what the losses and metrics computed. Models, losses, metrics and
-post-processing steps name the paths they read (``"output.alpha"``, ``"batch.segment"``), so
+post-processing steps name the paths they read (``"output.mask"``, ``"batch.segment"``), so
 adding one never changes the training loop.
 """
 

@@ -57,7 +57,7 @@ def test_eval_scores_several_checkpoints_with_mean_std_and_protocol(tmp_path, ca
     assert protocol["seed"] == [0, 1] and protocol["checkpoint"] == ckpts
     assert protocol["metrics"]["miou"]["background"] == "segment scored"
     assert protocol["metrics"]["ari"]["temporal"] == "video"
-    assert protocol["postprocess"][0]["mask_source"] == "output.alpha"
+    assert protocol["postprocess"][0]["mask_source"] == "output.mask"
     assert results["checkpoints"][0]["num_samples"] == 23
     stored = evaluate.main(["--ckpt_file", *ckpts])  # the config stored in the checkpoints
     assert [r["ari"] for r in stored] == [c["ari"] for c in results["checkpoints"]]

@@ -230,7 +230,7 @@ def test_engine_reports_wrong_wiring_on_the_first_step(tmp_path):
     cfg = load_config("tests/configs/toy.py")
     cfg["loss_fn"]["recon"]["map"]["input"] = "output.reconstruction"
     engine = Engine(cfg, run_dir=str(tmp_path))
-    with pytest.raises(PackPathError, match="'output' has keys: alpha, recon"):
+    with pytest.raises(PackPathError, match="'output' has keys: mask, recon"):
         engine.fit()
 
 

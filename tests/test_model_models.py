@@ -57,7 +57,7 @@ def savi(conditional: bool, first_frame_iterations: int | None = 2, position_pri
     return SAVi(
         encoder=cnn_encoder(),
         initializer=initializer,
-        corrector=SlotAttention(D, D, num_iterations=1 if conditional else 2),
+        aggregator=SlotAttention(D, D, num_iterations=1 if conditional else 2),
         predictor=TransformerPredictor(D, num_heads=4, mlp_hidden_dim=32),
         decoder=SpatialBroadcastDecoder(D, 3, broadcast_size=4, channels=16, strides=(2, 2)),
         first_frame_iterations=first_frame_iterations,
@@ -86,11 +86,11 @@ def video_batch() -> torch.Tensor:
 def test_slot_attention_ae_outputs():
     out = slot_attention_ae()(image=image_batch())
     assert out["recon"].shape == (2, 3, 16, 16)
-    assert out["alpha"].shape == (2, 3, 16, 16)
+    assert out["mask"].shape == (2, 3, 16, 16)
     assert out["slots"].shape == (2, 3, D)
-    assert out["attent"].shape == (2, 3, 8, 8)
-    torch.testing.assert_close(out["alpha"].sum(1), torch.ones(2, 16, 16))
-    torch.testing.assert_close(out["attent"].sum(1), torch.ones(2, 8, 8))
+    assert out["attention"].shape == (2, 3, 8, 8)
+    torch.testing.assert_close(out["mask"].sum(1), torch.ones(2, 16, 16))
+    torch.testing.assert_close(out["attention"].sum(1), torch.ones(2, 8, 8))
 
 
 def test_dinosaur_outputs_with_patch_backbone():
@@ -99,10 +99,10 @@ def test_dinosaur_outputs_with_patch_backbone():
     assert not out["feature"].requires_grad
     assert out["recon"].shape == (2, 16, 24)
     assert out["recon"].requires_grad
-    assert out["alpha"].shape == (2, 4, 4, 4)
-    assert out["attent"].shape == (2, 4, 4, 4)
+    assert out["mask"].shape == (2, 4, 4, 4)
+    assert out["attention"].shape == (2, 4, 4, 4)
     assert out["slots"].shape == (2, 4, D)
-    torch.testing.assert_close(out["alpha"].sum(1), torch.ones(2, 4, 4))
+    torch.testing.assert_close(out["mask"].sum(1), torch.ones(2, 4, 4))
 
 
 def test_dinosaur_outputs_with_random_dinov2():
@@ -110,17 +110,17 @@ def test_dinosaur_outputs_with_random_dinov2():
     out = dinosaur(backbone, feature_dim=384, num_tokens=4)(image=torch.randn(1, 3, 32, 32))
     assert out["feature"].shape == (1, 4, 384)
     assert out["recon"].shape == (1, 4, 384)
-    assert out["alpha"].shape == (1, 4, 2, 2)
+    assert out["mask"].shape == (1, 4, 2, 2)
 
 
 @pytest.mark.parametrize("conditional", [True, False])
 def test_savi_outputs(conditional):
     out = savi(conditional)(video=video_batch(), bbox=boxes() if conditional else None)
     assert out["recon"].shape == (2, 3, 3, 16, 16)
-    assert out["alpha"].shape == (2, 3, 4, 16, 16)
+    assert out["mask"].shape == (2, 3, 4, 16, 16)
     assert out["slots"].shape == (2, 3, 4, D)
-    assert out["attent"].shape == (2, 3, 4, 16, 16)
-    torch.testing.assert_close(out["alpha"].sum(2), torch.ones(2, 3, 16, 16))
+    assert out["attention"].shape == (2, 3, 4, 16, 16)
+    torch.testing.assert_close(out["mask"].sum(2), torch.ones(2, 3, 16, 16))
     assert all(torch.isfinite(v).all() for v in out.values())
 
 
@@ -154,7 +154,7 @@ def test_savi_slot_frames_follow_the_boxes_and_the_attention(conditional):
     with torch.no_grad():
         out = model(video=video_batch(), bbox=bbox if conditional else None)
     assert out["frames"].shape == (2, 3, 4, 4)
-    assert set(out) == {"recon", "alpha", "slots", "attent", "frames"}
+    assert set(out) == {"recon", "mask", "slots", "attention", "frames"}
     frames = out["frames"]
     if conditional:  # frame 0: each boxed slot's attention is centred on its box, within a token
         centres = (bbox[0, 0, :3, :2] + bbox[0, 0, :3, 2:]) / 2
@@ -162,7 +162,7 @@ def test_savi_slot_frames_follow_the_boxes_and_the_attention(conditional):
         torch.testing.assert_close(frames[0, :, :3, 2:], ((bbox[0, 0, :3, 2:] - bbox[0, 0, :3, :2]) / 12**0.5).expand(3, 3, 2))
     else:
         torch.testing.assert_close(frames[..., 2:], torch.full_like(frames[..., 2:], 1 / 12**0.5))  # the whole image
-    attention = out["attent"].flatten(-2)  # (b, t, S, N)
+    attention = out["attention"].flatten(-2)  # (b, t, S, N)
     mass = attention.sum(-1, keepdim=True)
     moved = (attention[:, 1:] @ pixel_centres(16, 16) + frames[:, :-1, :, :2]) / (mass[:, 1:] + 1)  # one token of inertia
     torch.testing.assert_close(frames[:, 1:, :, :2], moved)

@@ -130,7 +130,7 @@ def test_spatial_encoder_gives_tokens_and_grid():
 
 
 def test_broadcast_mlp_decoder_mixes_features_with_alpha():
-    decoder = BroadcastMLPDecoder(slot_dim=8, feature_dim=6, num_tokens=9, hidden_dims=(16,))
+    decoder = BroadcastMLPDecoder(slot_dim=8, out_dim=6, num_tokens=9, hidden_dims=(16,))
     slots = torch.randn(2, 3, 8)
     recon, alpha = decoder(slots)
     assert recon.shape == (2, 9, 6)

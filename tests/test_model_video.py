@@ -178,7 +178,7 @@ def test_iterations_per_frame_and_outputs(name, later):
     assert model.aggregator.iteration_log == [3, later, later, later]
     assert out["feature"].shape == out["recon"].shape == (2, 4, N, C)
     assert out["slots"].shape == (2, 4, S, D)
-    assert out["mask"].shape == out["attent"].shape == (2, 4, S, 4, 4)
+    assert out["mask"].shape == out["attention"].shape == (2, 4, S, 4, 4)
     torch.testing.assert_close(out["mask"].sum(2), torch.ones(2, 4, 4, 4))
     if name == "videosaur":
         assert out["similarity"].shape == (2, 4, N, N)

@@ -49,7 +49,7 @@ class ToyModel(nn.Module):
         alpha = self.net(x).softmax(dim=1)  # (b, s, h, w)
         colour = (alpha.unsqueeze(2) * image.unsqueeze(1)).sum((3, 4)) / alpha.sum((2, 3)).unsqueeze(2).clamp(min=1e-6)
         recon = (alpha.unsqueeze(2) * colour[..., None, None]).sum(1)  # (b, 3, h, w)
-        return dict(alpha=alpha, recon=recon)
+        return dict(mask=alpha, recon=recon)
 
 
 class SampleIndex:

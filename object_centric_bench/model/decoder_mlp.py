@@ -17,13 +17,13 @@ class BroadcastMLPDecoder(nn.Module):
     def __init__(
         self,
         slot_dim: int,
-        feature_dim: int,
+        out_dim: int,
         num_tokens: int,
         hidden_dims: Sequence[int] = (2048, 2048, 2048),
     ):
         super().__init__()
         self.position_embedding = LearnedPositionEmbedding(num_tokens, slot_dim)
-        self.mlp = MLP(slot_dim, hidden_dims, feature_dim + 1, nn.ReLU)
+        self.mlp = MLP(slot_dim, hidden_dims, out_dim + 1, nn.ReLU)
 
     def forward(
         self, slots: torch.Tensor, slot_mask: torch.Tensor | None = None

@@ -33,12 +33,12 @@ class SlotMixerDecoder(nn.Module):
     """An allocator transformer turns position embeddings (queries) into per-token summaries of the
     slots (memory, cross-attention only); each token's dot product with the slots gives its
     softmax-over-slots mixing weights (the masks); the mixed slot plus the position embedding is
-    rendered to `feature_dim` channels by an MLP."""
+    rendered to `out_dim` channels by an MLP."""
 
     def __init__(
         self,
         slot_dim: int,
-        feature_dim: int,
+        out_dim: int,
         num_tokens: int,
         num_layers: int = 2,
         num_heads: int = 4,
@@ -52,7 +52,7 @@ class SlotMixerDecoder(nn.Module):
         self.norm_allocation = nn.LayerNorm(slot_dim)
         self.to_query = nn.Linear(slot_dim, slot_dim, bias=False)
         self.to_key = nn.Linear(slot_dim, slot_dim, bias=False)
-        self.render = MLP(slot_dim, hidden_dims, feature_dim, nn.ReLU)
+        self.render = MLP(slot_dim, hidden_dims, out_dim, nn.ReLU)
 
     def forward(self, slots: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """slots (b, S, D) -> reconstruction (b, N, C) and mixing masks (b, S, N)."""

@@ -26,7 +26,7 @@ class DINOSAUR(nn.Module):
         self.decoder = decoder
 
     def forward(self, image: torch.Tensor) -> dict[str, torch.Tensor]:
-        """image (b, 3, H, W) -> feature and recon (b, N, C), alpha and attent (b, S, h, w) with
+        """image (b, 3, H, W) -> feature and recon (b, N, C), mask (the decoder's alpha) and attention (b, S, h, w) with
         h * w = N, slots (b, S, D)."""
         feature = self.backbone(image).detach().float()  # (b, N, C)
         queries = self.initializer(image.shape[0])
@@ -36,7 +36,7 @@ class DINOSAUR(nn.Module):
         return dict(
             feature=feature,
             recon=recon,
-            alpha=alpha.unflatten(-1, grid),
-            attent=attent.unflatten(-1, grid),
+            mask=alpha.unflatten(-1, grid),
+            attention=attent.unflatten(-1, grid),
             slots=slots,
         )

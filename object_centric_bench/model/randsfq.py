@@ -4,6 +4,7 @@ slot set and frame features, decoded by a partially visible Transformer (DIAS)."
 import torch
 from torch import nn
 
+from . import renamed_keys_hook
 from .videosaur import VideoSAUR
 
 
@@ -39,7 +40,7 @@ class RandSFQ(VideoSAUR):
             iterations,
             predict_similarity,
         )
-        self.register_load_state_dict_pre_hook(_rename_predictor_keys)
+        self.register_load_state_dict_pre_hook(renamed_keys_hook("predictor", "transit"))
 
     def next_queries(self, frame: int, history: list[torch.Tensor], tokens: torch.Tensor) -> torch.Tensor:
         b = tokens.shape[0]
@@ -55,10 +56,3 @@ class RandSFQ(VideoSAUR):
     def decode(self, slots: torch.Tensor, feature: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         return self.decoder(slots, feature)
 
-
-def _rename_predictor_keys(module, state_dict, prefix, *args):
-    """Load-time key map: ``<prefix>predictor.*`` (the transit's name before it had its own) ->
-    ``<prefix>transit.*``."""
-    old = prefix + "predictor."
-    for key in [k for k in state_dict if k.startswith(old)]:
-        state_dict[prefix + "transit." + key[len(old):]] = state_dict.pop(key)

@@ -3,13 +3,14 @@
 import torch
 from torch import nn
 
+from . import renamed_keys_hook
 from .slot_frames import WHOLE_IMAGE_SCALE, frames_from_boxes, log_prior, pixel_centres, track_frames, whole_image_frames
 
 
 class SAVi(nn.Module):
     """Video -> per-frame CNN encoder tokens; frame 0's queries come from the initializer
     (conditioned on first-frame boxes, or learned), later frames' queries are the predictor applied
-    to the previous slots; the corrector (slot attention) refines the queries on each frame, and
+    to the previous slots; the corrector (slot attention, `aggregator` as in every model here) refines the queries on each frame, and
     the spatial broadcast decoder reconstructs each frame (RGB or flow, as the config's target).
 
     `first_frame_iterations` overrides the corrector's iteration count on frame 0.
@@ -28,7 +29,7 @@ class SAVi(nn.Module):
         self,
         encoder: nn.Module,
         initializer: nn.Module,
-        corrector: nn.Module,
+        aggregator: nn.Module,
         predictor: nn.Module,
         decoder: nn.Module,
         first_frame_iterations: int | None = None,
@@ -37,7 +38,8 @@ class SAVi(nn.Module):
         super().__init__()
         self.encoder = encoder
         self.initializer = initializer
-        self.corrector = corrector
+        self.aggregator = aggregator  # the paper's corrector
+        self.register_load_state_dict_pre_hook(renamed_keys_hook("corrector", "aggregator"))
         self.predictor = predictor
         self.decoder = decoder
         self.first_frame_iterations = first_frame_iterations
@@ -49,7 +51,7 @@ class SAVi(nn.Module):
         """video (b, t, 3, H, W); bbox (b, t, S, 4) ltrb boxes, of which only frame 0 is used, for
         a conditional initializer (a centre or mask initializer takes its per-slot condition
         through the same argument).
-        Returns recon (b, t, C, H', W'), alpha (b, t, S, H', W'), slots (b, t, S, D), attent
+        Returns recon (b, t, C, H', W'), mask (b, t, S, H', W'), slots (b, t, S, D), attention
         (b, t, S, h, w) and, with `position_prior`, the slot frames (b, t, S, 4)."""
         b, t = video.shape[:2]
         tokens, grid = self.encoder(video.flatten(0, 1))  # (b*t, N, Cin)
@@ -59,23 +61,23 @@ class SAVi(nn.Module):
         if self.position_prior is not None:
             positions = pixel_centres(*grid, device=video.device)  # (N, 2) token centres
             frames = self.first_frames(condition, queries, min_scale=WHOLE_IMAGE_SCALE / max(grid))  # one cell at least
-        per_frame = {"slots": [], "attent": [], "frames": []}
+        per_frame = {"slots": [], "attention": [], "frames": []}
         for i in range(t):
             iterations = self.first_frame_iterations if i == 0 else None
             bias = None if self.position_prior is None else self.position_prior * log_prior(frames, positions)
-            slots, attent = self.corrector(tokens[:, i], queries, num_iterations=iterations, logit_bias=bias)
+            slots, attent = self.aggregator(tokens[:, i], queries, num_iterations=iterations, logit_bias=bias)
             per_frame["slots"].append(slots)
-            per_frame["attent"].append(attent)
+            per_frame["attention"].append(attent)
             if self.position_prior is not None:
                 frames = track_frames(attent, positions, frames)
                 per_frame["frames"].append(frames)
             if i + 1 < t:
                 queries = self.predictor(slots)  # the next frame's queries
         out = {key: torch.stack(values, dim=1) for key, values in per_frame.items() if values}  # (b, t, S, ...)
-        out["attent"] = out["attent"].unflatten(-1, grid)  # (b, t, S, h, w)
+        out["attention"] = out["attention"].unflatten(-1, grid)  # (b, t, S, h, w)
         decoded = dict(frames=out["frames"].flatten(0, 1), position_prior=self.position_prior) if "frames" in out else {}
         recon, alpha = self.decoder(out["slots"].flatten(0, 1), **decoded)
-        return dict(out, recon=recon.unflatten(0, (b, t)), alpha=alpha.unflatten(0, (b, t)))
+        return dict(out, recon=recon.unflatten(0, (b, t)), mask=alpha.unflatten(0, (b, t)))
 
     @staticmethod
     def first_frames(condition: torch.Tensor | None, queries: torch.Tensor, min_scale: float) -> torch.Tensor:

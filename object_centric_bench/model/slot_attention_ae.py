@@ -25,10 +25,10 @@ class SlotAttentionAE(nn.Module):
         self.decoder = decoder
 
     def forward(self, image: torch.Tensor) -> dict[str, torch.Tensor]:
-        """image (b, 3, H, W) -> recon (b, 3, H', W'), alpha (b, S, H', W'),
-        slots (b, S, D), attent (b, S, h, w) (slot attention over the encoder grid)."""
+        """image (b, 3, H, W) -> recon (b, 3, H', W'), mask (b, S, H', W') (the decoder's alpha),
+        slots (b, S, D), attention (b, S, h, w) (slot attention over the encoder grid)."""
         tokens, grid = self.encoder(image)  # (b, h*w, Cin)
         queries = self.initializer(image.shape[0])
         slots, attent = self.aggregator(tokens, queries)
         recon, alpha = self.decoder(slots)
-        return dict(recon=recon, alpha=alpha, slots=slots, attent=attent.unflatten(-1, grid))
+        return dict(recon=recon, mask=alpha, slots=slots, attention=attent.unflatten(-1, grid))

@@ -88,7 +88,7 @@ class VideoSAUR(nn.Module):
             feature=feature.unflatten(0, (b, t)),
             slots=slots,
             mask=mask.unflatten(0, (b, t)).unflatten(-1, grid),
-            attent=torch.stack(attents, dim=1).unflatten(-1, grid),
+            attention=torch.stack(attents, dim=1).unflatten(-1, grid),
         )
         rendered = rendered.float().unflatten(0, (b, t))  # (b, t, N, C[+N])
         if self.predict_similarity:

@@ -36,10 +36,10 @@ def videosaur(backbone, initializer, feature_dim=384, num_tokens=256, slot_dim=1
     the decoder (broadcast ``"mlp"`` or ``"slotmixer"``) also renders the similarity logits."""
     out_dim = feature_dim + num_tokens
     if decoder == "mlp":
-        decoder_node = dict(type=BroadcastMLPDecoder, slot_dim=slot_dim, feature_dim=out_dim,
+        decoder_node = dict(type=BroadcastMLPDecoder, slot_dim=slot_dim, out_dim=out_dim,
                             num_tokens=num_tokens, hidden_dims=decoder_hidden)
     elif decoder == "slotmixer":
-        decoder_node = dict(type=SlotMixerDecoder, slot_dim=slot_dim, feature_dim=out_dim,
+        decoder_node = dict(type=SlotMixerDecoder, slot_dim=slot_dim, out_dim=out_dim,
                             num_tokens=num_tokens, hidden_dims=decoder_hidden)
     else:
         raise ValueError(f"decoder must be 'mlp' or 'slotmixer', got {decoder!r}")
@@ -65,7 +65,7 @@ def slotcontrast(backbone, initializer, feature_dim=384, num_tokens=256, slot_di
         initializer=initializer,
         aggregator=dict(type=SlotAttention, in_dim=slot_dim, slot_dim=slot_dim, truncate="bi-level"),
         predictor=dict(type=TransformerPredictor, slot_dim=slot_dim, mlp_hidden_dim=4 * slot_dim),
-        decoder=dict(type=BroadcastMLPDecoder, slot_dim=slot_dim, feature_dim=feature_dim,
+        decoder=dict(type=BroadcastMLPDecoder, slot_dim=slot_dim, out_dim=feature_dim,
                      num_tokens=num_tokens, hidden_dims=decoder_hidden),
         first_frame_iterations=3, iterations=3, predict_similarity=False,
     )

@@ -22,7 +22,7 @@ dataset_t = dict(type=ImageDataset, data_file="train.lmdb")
 dataset_v = dict(type=ImageDataset, data_file="val.lmdb")
 model = dict(type=ToyModel, num_slots=4)
 model_imap = dict(image="batch.image")
-postprocess_v = [dict(type=SoftMaskToSegment, src="output.alpha", dst="output.segment", like="batch.segment")]
+postprocess_v = [dict(type=SoftMaskToSegment, src="output.mask", dst="output.segment", like="batch.segment")]
 loss_fn = dict(recon=dict(fn=dict(type=torch.nn.MSELoss), map=dict(input="output.recon", target="batch.image")))
 metric_fn_v = dict(
     ari=dict(fn=dict(type=ARI), map=dict(pred="output.segment", gt="batch.segment")),
