@@ -15,9 +15,9 @@ import os
 
 import pytest
 
-from object_centric_bench.config import load_config
+from object_centric_bench.config import load_config, resolve_config
 from object_centric_bench.datum import synth
-from object_centric_bench.engine import Engine
+from object_centric_bench.engine import KNOWN_KEYS, Engine
 from tests.learning import train_and_score
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -46,7 +46,7 @@ def data_dir(tmp_path_factory):
 @pytest.mark.parametrize("method", list(METHODS))
 def test_video_method_segments_better_than_its_untrained_self(method, data_dir, tmp_path):
     config, steps, margin = METHODS[method]
-    cfg = load_config(os.path.join(ROOT, config))
+    cfg = resolve_config(load_config(os.path.join(ROOT, config)), KNOWN_KEYS)  # the schedule keeps the config's length
     cfg.update(total_steps=steps, val_interval=steps, batch_size_val=VAL_VIDEOS // 2)
     engine = Engine(cfg, run_dir=str(tmp_path), device="cpu", seed=0, data_dir=data_dir)
     untrained, trained = train_and_score(engine)
