@@ -21,14 +21,15 @@ def main(argv=None):
                         help="initialise weights from other checkpoints, optionally renaming key prefixes")
     args = parser.parse_args(argv)
     embedded = args.cfg_file is None
+    if args.print_config:  # the config alone: the embedded default's data is not generated for it
+        cfg = cli.load_with_overrides(str(default_run.CONFIG_FILE) if embedded else args.cfg_file, args.cfg_options)
+        print(cli.resolved_text(cfg), end="")
+        return None
     if embedded:
         cfg_file, data_dir = default_run.prepare()
         args.cfg_file = str(cfg_file)
         args.data_dir = args.data_dir or str(data_dir)
     cfg = cli.load_with_overrides(args.cfg_file, args.cfg_options)
-    if args.print_config:
-        print(cli.resolved_text(cfg), end="")
-        return None
     seed = args.seed if args.seed is not None else cfg.get("seed", 0)
     run_dir = cli.run_directory(args.save_dir, args.cfg_file, seed)
     engine = Engine(cfg, run_dir=run_dir, device=args.device, seed=seed, data_dir=args.data_dir)

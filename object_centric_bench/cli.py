@@ -1,7 +1,6 @@
 """Argument handling shared by ``train.py`` and ``eval.py``."""
 
 import argparse
-import copy
 import functools
 import os
 import sys
@@ -50,7 +49,7 @@ def with_overrides(cfg, options):
     any other schedule of the rate makes the override an error naming the key to set instead.
     """
     keys = [option.split("=", 1)[0].strip() for option in options or []]
-    before = resolve_config(copy.deepcopy(cfg), KNOWN_KEYS) if "optimizer.lr" in keys else None
+    before = resolve_config(cfg, KNOWN_KEYS) if "optimizer.lr" in keys else None  # new containers: the overrides leave it
     apply_overrides(cfg, options, new_top_level=KNOWN_KEYS)
     cfg = resolve_config(cfg, KNOWN_KEYS)
     if before is None:

@@ -342,16 +342,12 @@ for _name, _op, _symbol in [("add", operator.add, "+"), ("sub", operator.sub, "-
 Ref.__neg__ = lambda self: Ref(lambda read: -self.value(read), self.reads, f"-{self!r}")
 
 
-def _refs(value):
-    """Every ``Ref`` inside a config value."""
-    if isinstance(value, Ref):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _refs(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _refs(item)
+def iter_values(value):
+    """``value`` and everything inside it (dict values, list and tuple items), depth first."""
+    yield value
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else ()
+    for item in items:
+        yield from iter_values(item)
 
 
 KNOBS_KEY = "knobs"
@@ -397,7 +393,7 @@ def resolve_config(cfg, reserved=None):
     if reserved is None:
         return resolved
     knobs = [key for key in cfg if key not in reserved]
-    read_roots = {r.split(".")[0] for value in cfg.values() for ref_ in _refs(value) for r in ref_.reads}
+    read_roots = {r.split(".")[0] for ref_ in iter_values(cfg) if isinstance(ref_, Ref) for r in ref_.reads}
     unread = [key for key in knobs if key not in read_roots]
     if unread:
         raise ConfigError(
@@ -414,21 +410,17 @@ def resolve_config(cfg, reserved=None):
 def with_defaults(node):
     """``node`` with every built node's unset keyword arguments written out at their defaults
     (those that a config can spell: numbers, strings, None, callables, tuples and lists of them)."""
-    if isinstance(node, dict):
-        filled = {k: with_defaults(v) for k, v in node.items()}
-        if "type" in node:
-            try:
-                params = inspect.signature(_resolve_type(node["type"], "cfg")).parameters.values()
-            except (TypeError, ValueError, ConfigError):
-                params = ()
-            for p in params:
-                if (p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in filled
-                        and p.default is not p.empty and _spellable(p.default)):
-                    filled[p.name] = p.default
-        return filled
-    if isinstance(node, (list, tuple)):
-        return type(node)(with_defaults(v) for v in node)
-    return node
+    filled = _map_children(node, lambda value, _: with_defaults(value), "")
+    if isinstance(node, dict) and "type" in node:
+        try:
+            params = inspect.signature(_resolve_type(node["type"], "cfg")).parameters.values()
+        except (TypeError, ValueError, ConfigError):
+            params = ()
+        for p in params:
+            if (p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in filled
+                    and p.default is not p.empty and _spellable(p.default)):
+                filled[p.name] = p.default
+    return filled
 
 
 def _spellable(value):

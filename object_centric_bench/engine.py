@@ -19,7 +19,7 @@ from tqdm import tqdm
 
 from . import checkpoint as ckpt
 from . import distributed as distrib
-from .config import KNOBS_KEY, ConfigError, build, config_differences, dump_config, require, resolve_config
+from .config import KNOBS_KEY, ConfigError, build, config_differences, dump_config, iter_values, require, resolve_config
 from .datum.collate import CountSkipped, PadObjectsCollate
 from .datum.lmdb_io import read_manifest
 from .datum.sampler import TrainSampler, ValSampler, worker_init_fn
@@ -78,25 +78,15 @@ def check_config_keys(cfg):
         )
 
 
-def _argument_values(node, name):
-    """The values of keyword argument ``name`` of every node inside ``node``, in order."""
-    if isinstance(node, dict):
-        if "type" in node and name in node:
-            yield node[name]
-        for value in node.values():
-            yield from _argument_values(value, name)
-    elif isinstance(node, (list, tuple)):
-        for value in node:
-            yield from _argument_values(value, name)
-
-
 def check_shared_values(cfg):
     """Refuse datasets whose training and validation nodes disagree on a ``SHARED_DATASET_ARGS``
     value (set one knob, not one of the two nodes)."""
     if not all(isinstance(cfg.get(key), dict) for key in ("dataset_t", "dataset_v")):
         return
     for name in SHARED_DATASET_ARGS:
-        train, val = (sorted(set(map(repr, _argument_values(cfg[key], name)))) for key in ("dataset_t", "dataset_v"))
+        train, val = (sorted({repr(node[name]) for node in iter_values(cfg[key])
+                              if isinstance(node, dict) and "type" in node and name in node})
+                      for key in ("dataset_t", "dataset_v"))
         if train and val and train != val:
             raise ConfigError(
                 f"dataset_t and dataset_v disagree on '{name}' ({', '.join(train)} against {', '.join(val)}): "

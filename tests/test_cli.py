@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from object_centric_bench import checkpoint as ckpt
+from object_centric_bench import default_run
 from object_centric_bench.cli import run_directory
 from object_centric_bench.config import load_config
 from object_centric_bench.datum import synth
@@ -208,3 +209,13 @@ def test_a_corrupt_record_read_by_a_worker_is_one_line_naming_file_and_key(tmp_p
     assert info.value.code == 2
     last = capsys.readouterr().err.strip().splitlines()[-1]
     assert last.startswith(f"error: {tmp_path / 'train.lmdb'}, key b'00000") and ": cannot decode: " in last
+
+
+def test_print_config_of_the_embedded_default_prints_without_generating_its_data(monkeypatch, capsys):
+    def refuse(*args, **kwargs):
+        raise AssertionError("--print-config generated the default's data")
+
+    monkeypatch.setattr(default_run, "prepare", refuse)
+    assert train.main(["--print-config", "--cfg-options", "num_slots=6"]) is None
+    printed = capsys.readouterr().out
+    assert printed.startswith("# Resolved config") and "'num_slots': 6" in printed

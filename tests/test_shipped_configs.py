@@ -267,10 +267,10 @@ VIDEO_METHODS.append(os.path.join(ROOT, "config-randsfq-tsim", "randsfq_r-synth.
 
 @pytest.mark.parametrize("path", VIDEO_METHODS, ids=config_id)
 def test_num_slots_and_slot_dim_overrides_reach_the_model_and_the_datasets(path, tmp_path):
-    base = small_config(path, tmp_path / "data")  # writes the tiny LMDB files
+    small_config(path, tmp_path / "data")  # writes the tiny LMDB files
     num_slots, slot_dim = 5, 24
     cfg = with_overrides(load_config(path), [f"num_slots={num_slots}", f"slot_dim={slot_dim}"])
-    cfg.update({k: v for k, v in base.items() if k in SMALL_RUN})
+    cfg.update(SMALL_RUN)
     engine = Engine(cfg, device="cpu", data_dir=str(tmp_path / "data"))
     conditional = "bbox" in cfg["model_imap"]
     for dataset in (engine.dataset_t, engine.dataset_v):

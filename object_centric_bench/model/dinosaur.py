@@ -26,8 +26,8 @@ class DINOSAUR(nn.Module):
         self.decoder = decoder
 
     def forward(self, image: torch.Tensor) -> dict[str, torch.Tensor]:
-        """image (b, 3, H, W) -> feature and recon (b, N, C), mask (the decoder's alpha) and attention (b, S, h, w) with
-        h * w = N, slots (b, S, D)."""
+        """image (b, 3, H, W) -> feature and recon (b, N, C), mask (the decoder's alpha) and
+        attention (b, S, h, w) with h * w = N, slots (b, S, D)."""
         feature = self.backbone(image).detach().float()  # (b, N, C)
         queries = self.initializer(image.shape[0])
         slots, attent = self.aggregator(self.projection(feature), queries)

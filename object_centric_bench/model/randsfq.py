@@ -55,4 +55,3 @@ class RandSFQ(VideoSAUR):
 
     def decode(self, slots: torch.Tensor, feature: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         return self.decoder(slots, feature)
-

@@ -10,7 +10,8 @@ from .slot_frames import WHOLE_IMAGE_SCALE, frames_from_boxes, log_prior, pixel_
 class SAVi(nn.Module):
     """Video -> per-frame CNN encoder tokens; frame 0's queries come from the initializer
     (conditioned on first-frame boxes, or learned), later frames' queries are the predictor applied
-    to the previous slots; the corrector (slot attention, `aggregator` as in every model here) refines the queries on each frame, and
+    to the previous slots; the corrector (slot attention, `aggregator` as in every model here)
+    refines the queries on each frame, and
     the spatial broadcast decoder reconstructs each frame (RGB or flow, as the config's target).
 
     `first_frame_iterations` overrides the corrector's iteration count on frame 0.

@@ -9,15 +9,16 @@ from ..datum.dataset import VideoDataset
 from ..datum.transform import train_transforms, val_transforms
 
 
-def video_datasets(name, size, num_objects=None, keys=("video", "segment"), train_clip_len=None,
-                   train_chunk_len=None, val_clip_len=None):
+def video_datasets(name, size, train_clip_len=None, train_chunk_len=None, val_clip_len=None):
     """``(dataset_t, dataset_v)`` reading ``<name>/train.lmdb`` and ``<name>/val.lmdb`` (relative
-    to ``data_dir``); ``num_objects`` pads the object axes (boxes) to a fixed count."""
+    to ``data_dir``) with ``video`` and ``segment``; ``config-base/boxes.py`` adds ``bbox`` and
+    the transforms' ``num_objects`` padding."""
+    keys = ("video", "segment")
     dataset_t = dict(type=VideoDataset, data_file=f"{name}/train.lmdb", clip_len=train_clip_len,
                      chunk_len=train_chunk_len, keys=keys,
-                     transform=dict(type=train_transforms, size=size, num_objects=num_objects))
+                     transform=dict(type=train_transforms, size=size, num_objects=None))
     dataset_v = dict(type=VideoDataset, data_file=f"{name}/val.lmdb", clip_len=val_clip_len,
-                     keys=keys, transform=dict(type=val_transforms, size=size, num_objects=num_objects))
+                     keys=keys, transform=dict(type=val_transforms, size=size, num_objects=None))
     return dataset_t, dataset_v
 
 
