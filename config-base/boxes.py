@@ -5,7 +5,7 @@ the slots' first queries, and the model reads ``batch.bbox``."""
 from object_centric_bench.config import ref
 from object_centric_bench.model.initializer import BoxInitializer
 
-dataset_t = dict(keys=("video", "segment", "bbox"), transform=dict(num_objects=ref("num_slots")))
-dataset_v = dict(keys=("video", "segment", "bbox"), transform=dict(num_objects=ref("num_slots")))
+dataset_t = dict(keys=("video", "segment", "bbox"), num_objects=ref("num_slots"))
+dataset_v = dict(keys=("video", "segment", "bbox"), num_objects=ref("num_slots"))
 model = dict(initializer=dict(type=BoxInitializer, slot_dim=ref("slot_dim")))
 model_imap = dict(bbox="batch.bbox")

@@ -3,8 +3,10 @@ scores whole videos) with 11 slots, up to 10 objects + background. Named in ``_b
 method's ``_r-ytvis`` config, with ``boxes.py`` for the box-conditioned ``_c`` configs."""
 
 from object_centric_bench.config import ref, replace
-from object_centric_bench.presets import video_data
+from object_centric_bench.datum.catalog import MOVi
 
 num_slots = 11
 chunk_len = 6
-dataset_t, dataset_v = (replace(node) for node in video_data.movi("movi_c", ref("size"), ref("chunk_len")))
+dataset_t = replace(dict(type=MOVi, data_file="movi_c/train.lmdb", split="train", size=ref("size"),
+                         chunk_len=ref("chunk_len")))
+dataset_v = replace(dict(type=MOVi, data_file="movi_c/val.lmdb", split="val", size=ref("size")))

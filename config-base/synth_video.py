@@ -13,8 +13,8 @@ decay over 10,000 steps; validation scores the whole 24-frame videos.
 """
 
 from object_centric_bench.config import ref, replace
-from object_centric_bench.presets import video_models
-from object_centric_bench.presets.synth_data import synth_videos
+from object_centric_bench.datum.catalog import StandardVideos
+from object_centric_bench.model.backbone import Patchify
 
 num_slots = 4
 slot_dim = 64
@@ -34,6 +34,7 @@ precision = "fp32"
 clip_grad_norm = 1.0
 
 data_dir = "data/synth_video64_large"
-dataset_t = replace(synth_videos("train", size=ref("size"), chunk_len=ref("chunk_len")))
-dataset_v = replace(synth_videos("val", size=ref("size")))
-model = dict(backbone=video_models.synth_backbone(ref("patch")))
+dataset_t = replace(dict(type=StandardVideos, data_file="train.lmdb", split="train", size=ref("size"),
+                         chunk_len=ref("chunk_len")))
+dataset_v = replace(dict(type=StandardVideos, data_file="val.lmdb", split="val", size=ref("size")))
+model = dict(backbone=dict(type=Patchify, patch_size=ref("patch"), position_scale=0.5))

@@ -26,7 +26,7 @@ attention's centroid from frame to frame, and is drawn relative to that centre.
 """
 
 from object_centric_bench.config import ref
-from object_centric_bench.datum.dataset import VideoDataset
+from object_centric_bench.datum.catalog import StandardVideos
 from object_centric_bench.datum.transform import Compose, FlowToRGB, Normalize, PadObjects, RandomHorizontalFlip, RecomputeBoxes
 from object_centric_bench.learn.loss import ForegroundWeightedMSELoss
 from object_centric_bench.learn.target import ConcatChannels
@@ -57,14 +57,14 @@ precision = "bf16"
 
 _keys = ("video", "segment", "bbox", "flow")
 dataset_t = dict(
-    type=VideoDataset, data_file="train.lmdb", chunk_len=6, keys=_keys,
+    type=StandardVideos, data_file="train.lmdb", split="train", chunk_len=6, keys=_keys,
     transform=dict(type=Compose, transforms=[
         dict(type=RandomHorizontalFlip), dict(type=FlowToRGB, max_magnitude=ref("flow_saturation")), dict(type=Normalize), dict(type=RecomputeBoxes),
         dict(type=PadObjects, num_objects=ref("num_slots")),
     ]),
 )
 dataset_v = dict(  # whole 12-frame videos, each scored as one video
-    type=VideoDataset, data_file="val.lmdb", keys=_keys,
+    type=StandardVideos, data_file="val.lmdb", split="val", keys=_keys,
     transform=dict(type=Compose, transforms=[
         dict(type=FlowToRGB, max_magnitude=ref("flow_saturation")), dict(type=Normalize), dict(type=RecomputeBoxes), dict(type=PadObjects, num_objects=ref("num_slots")),
     ]),

@@ -4,10 +4,10 @@ Data: clevrtex/train.lmdb and clevrtex/val.lmdb under data_dir (convert.py clevr
 """
 
 from object_centric_bench.config import ref, replace
-from object_centric_bench.presets.image_data import clevrtex
+from object_centric_bench.datum.catalog import ClevrTex
 
 _base_ = "dinosaur_r-coco.py"
 
 num_slots = 11
-dataset_t = replace(clevrtex("train", size=ref("size")))
-dataset_v = replace(clevrtex("val", size=ref("size")))
+dataset_t = replace(dict(type=ClevrTex, data_file="clevrtex/train.lmdb", split="train", size=ref("size")))
+dataset_v = replace(dict(type=ClevrTex, data_file="clevrtex/val.lmdb", split="val", size=ref("size")))

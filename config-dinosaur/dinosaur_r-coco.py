@@ -9,13 +9,13 @@ Data: coco/train.lmdb and coco/val.lmdb under data_dir (convert.py coco, or the 
 import torch
 
 from object_centric_bench.config import ref
+from object_centric_bench.datum.catalog import COCO
 from object_centric_bench.model.decoder_mlp import BroadcastMLPDecoder
 from object_centric_bench.model.dinosaur import DINOSAUR
 from object_centric_bench.model.initializer import GaussianInitializer
 from object_centric_bench.model.projection import EncoderProjection
 from object_centric_bench.model.slot_attention import SlotAttention
 from object_centric_bench.presets.common import adam_warmup_cosine, dinov2, masks_to_segment, segmentation_metrics
-from object_centric_bench.presets.image_data import coco
 
 num_slots = 7
 slot_dim = 256
@@ -32,8 +32,8 @@ num_workers = 4
 precision = "bf16"
 data_dir = "data"
 
-dataset_t = coco("train", size=ref("size"))
-dataset_v = coco("val", size=ref("size"))
+dataset_t = dict(type=COCO, data_file="coco/train.lmdb", split="train", size=ref("size"))
+dataset_v = dict(type=COCO, data_file="coco/val.lmdb", split="val", size=ref("size"))
 
 model = dict(
     type=DINOSAUR,

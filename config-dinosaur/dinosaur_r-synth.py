@@ -12,6 +12,7 @@ reconstructs those; slot dim 128, decoder hidden 512 x 3, 7 slots (6 objects + b
 import torch
 
 from object_centric_bench.config import ref
+from object_centric_bench.datum.catalog import StandardImages
 from object_centric_bench.model.backbone import Patchify
 from object_centric_bench.model.decoder_mlp import BroadcastMLPDecoder
 from object_centric_bench.model.dinosaur import DINOSAUR
@@ -19,7 +20,6 @@ from object_centric_bench.model.initializer import GaussianInitializer
 from object_centric_bench.model.projection import EncoderProjection
 from object_centric_bench.model.slot_attention import SlotAttention
 from object_centric_bench.presets.common import adam_warmup_cosine, masks_to_segment, segmentation_metrics
-from object_centric_bench.presets.synth_data import synth_images
 
 size = 64
 patch = 8
@@ -37,8 +37,8 @@ num_workers = 0
 precision = "bf16"
 data_dir = "data/synth_image64"
 
-dataset_t = synth_images("train", size=ref("size"))
-dataset_v = synth_images("val", size=ref("size"))
+dataset_t = dict(type=StandardImages, data_file="train.lmdb", split="train", size=ref("size"))
+dataset_v = dict(type=StandardImages, data_file="val.lmdb", split="val", size=ref("size"))
 
 model = dict(
     type=DINOSAUR,

@@ -4,10 +4,10 @@ Data: voc/train.lmdb and voc/val.lmdb under data_dir (convert.py voc, or the rel
 """
 
 from object_centric_bench.config import ref, replace
-from object_centric_bench.presets.image_data import voc
+from object_centric_bench.datum.catalog import VOC
 
 _base_ = "dinosaur_r-coco.py"
 
 num_slots = 6
-dataset_t = replace(voc("train", size=ref("size")))
-dataset_v = replace(voc("val", size=ref("size")))
+dataset_t = replace(dict(type=VOC, data_file="voc/train.lmdb", split="train", size=ref("size")))
+dataset_v = replace(dict(type=VOC, data_file="voc/val.lmdb", split="val", size=ref("size")))

@@ -3,11 +3,16 @@ temperature 0.15) in place of the slot contrast. The decoder also predicts, per 
 over the next frame's tokens.
 """
 
+import torch
+
 from object_centric_bench.config import ref, replace
-from object_centric_bench.presets import video_models
+from object_centric_bench.learn.loss_video import TemporalSimilarityLoss
 
 _base_ = "../config-randsfq/randsfq_r-ytvis.py"
 
 model = dict(predict_similarity=True, decoder=dict(out_dim=ref("feature_dim") + ref("num_tokens")))
-loss_fn = replace(dict(recon=video_models.feature_loss(),
-                       similarity=video_models.similarity_loss(temperature=0.15, weight=0.1)))
+loss_fn = replace(dict(
+    recon=dict(fn=dict(type=torch.nn.MSELoss), map=dict(input="output.recon", target="output.feature")),
+    similarity=dict(fn=dict(type=TemporalSimilarityLoss, temperature=0.15),
+                    map=dict(logits="output.similarity", feature="output.feature"), weight=0.1),
+))

@@ -19,6 +19,7 @@ The loss is the mean pixel MSE over the clip (the paper sums over time: a consta
 import torch
 
 from object_centric_bench.config import ref
+from object_centric_bench.datum.catalog import StandardVideos
 from object_centric_bench.model.backbone import SmallCNN
 from object_centric_bench.model.decoder_cnn import SpatialBroadcastDecoder
 from object_centric_bench.model.encoder import SpatialEncoder
@@ -28,7 +29,6 @@ from object_centric_bench.model.projection import EncoderProjection, GridPositio
 from object_centric_bench.model.savi import SAVi
 from object_centric_bench.model.slot_attention import SlotAttention
 from object_centric_bench.presets.common import adam_warmup_cosine, masks_to_segment, segmentation_metrics
-from object_centric_bench.presets.synth_data import synth_videos
 
 size = 32
 chunk_len = 6
@@ -46,8 +46,10 @@ precision = "fp32"  # bf16 autocast measured slower than fp32 for these convolut
 data_dir = "data/synth_video64"
 
 _keys = ("video", "segment", "bbox")
-dataset_t = synth_videos("train", size=ref("size"), chunk_len=ref("chunk_len"), num_objects=ref("num_slots"), keys=_keys)
-dataset_v = synth_videos("val", size=ref("size"), num_objects=ref("num_slots"), keys=_keys)
+dataset_t = dict(type=StandardVideos, data_file="train.lmdb", split="train", size=ref("size"),
+                 chunk_len=ref("chunk_len"), keys=_keys, num_objects=ref("num_slots"))
+dataset_v = dict(type=StandardVideos, data_file="val.lmdb", split="val", size=ref("size"), keys=_keys,
+                 num_objects=ref("num_slots"))
 
 model = dict(
     type=SAVi,

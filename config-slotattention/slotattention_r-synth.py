@@ -12,6 +12,7 @@ At 32 px this learns within minutes on a CPU; 64 px is several times slower.
 import torch
 
 from object_centric_bench.config import ref
+from object_centric_bench.datum.catalog import StandardImages
 from object_centric_bench.model.backbone import SmallCNN
 from object_centric_bench.model.decoder_cnn import SpatialBroadcastDecoder
 from object_centric_bench.model.encoder import SpatialEncoder
@@ -20,7 +21,6 @@ from object_centric_bench.model.projection import EncoderProjection, GridPositio
 from object_centric_bench.model.slot_attention import SlotAttention
 from object_centric_bench.model.slot_attention_ae import SlotAttentionAE
 from object_centric_bench.presets.common import adam_warmup_cosine, masks_to_segment, segmentation_metrics
-from object_centric_bench.presets.synth_data import synth_images
 
 size = 32
 num_slots = 7
@@ -35,8 +35,8 @@ num_workers = 0
 precision = "bf16"
 data_dir = "data/synth_image64"
 
-dataset_t = synth_images("train", size=ref("size"))
-dataset_v = synth_images("val", size=ref("size"))
+dataset_t = dict(type=StandardImages, data_file="train.lmdb", split="train", size=ref("size"))
+dataset_v = dict(type=StandardImages, data_file="val.lmdb", split="val", size=ref("size"))
 
 model = dict(
     type=SlotAttentionAE,

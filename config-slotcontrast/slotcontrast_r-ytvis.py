@@ -1,13 +1,26 @@
-"""SlotContrast on YTVIS (HQ), 7 learned slots."""
+"""SlotContrast on YTVIS (HQ), 7 learned slots: the VideoSAUR skeleton with per-slot learned
+queries, bi-level slot attention (3 iterations on every frame), the broadcast MLP decoder
+reconstructing features only, and the slot-slot contrast with batch contrast in place of the
+temporal similarity."""
+
+import torch
 
 from object_centric_bench.config import ref, replace
-from object_centric_bench.presets import common, video_models
+from object_centric_bench.learn.loss_video import SlotContrastLoss
+from object_centric_bench.model.decoder_mlp import BroadcastMLPDecoder
 
 _base_ = "../config-videosaur/videosaur_r-ytvis.py"
 
 slot_dim = 64
-model = video_models.slotcontrast(
-    common.dinov2(registers=False, final_norm=True),
-    video_models.initializer(ref("num_slots"), ref("slot_dim"), per_slot=True),
-    feature_dim=ref("feature_dim"), num_tokens=ref("num_tokens"), slot_dim=ref("slot_dim"))
-loss_fn = replace(dict(recon=video_models.feature_loss(), contrast=video_models.contrast_loss()))
+model = dict(
+    initializer=dict(per_slot=True),
+    aggregator=dict(truncate="bi-level"),
+    decoder=dict(type=BroadcastMLPDecoder, slot_dim=ref("slot_dim"), out_dim=ref("feature_dim"),
+                 num_tokens=ref("num_tokens"), hidden_dims=(1024, 1024, 1024)),
+    iterations=3,
+    predict_similarity=False,
+)
+loss_fn = replace(dict(
+    recon=dict(fn=dict(type=torch.nn.MSELoss), map=dict(input="output.recon", target="output.feature")),
+    contrast=dict(fn=dict(type=SlotContrastLoss, temperature=0.1), map=dict(slots="output.slots"), weight=0.5),
+))

@@ -1,8 +1,18 @@
 """VideoSAUR on YTVIS (HQ), 7 learned slots. The root of the video configs: the other methods'
 ``_r-ytvis`` configs name this one in ``_base_`` and change the model."""
 
+import torch
+
 from object_centric_bench.config import ref
-from object_centric_bench.presets import common, video_data, video_models
+from object_centric_bench.datum.catalog import YTVIS
+from object_centric_bench.learn.loss_video import TemporalSimilarityLoss
+from object_centric_bench.model.decoder_slotmixer import SlotMixerDecoder
+from object_centric_bench.model.initializer import GaussianInitializer
+from object_centric_bench.model.predictor import TransformerPredictor
+from object_centric_bench.model.projection import EncoderProjection
+from object_centric_bench.model.slot_attention import SlotAttention
+from object_centric_bench.model.videosaur import VideoSAUR
+from object_centric_bench.presets import common
 
 num_slots = 7
 slot_dim = 128
@@ -19,13 +29,28 @@ batch_size_val = 4
 num_workers = 4
 precision = "bf16"
 
-dataset_t, dataset_v = video_data.ytvis(size=ref("size"), chunk_len=ref("chunk_len"))
-model = video_models.videosaur(
-    common.dinov2(registers=False, final_norm=True), video_models.initializer(ref("num_slots"), ref("slot_dim")),
-    feature_dim=ref("feature_dim"), num_tokens=ref("num_tokens"), slot_dim=ref("slot_dim"), decoder="slotmixer")
+dataset_t = dict(type=YTVIS, data_file="ytvis/train.lmdb", split="train", size=ref("size"), chunk_len=ref("chunk_len"))
+dataset_v = dict(type=YTVIS, data_file="ytvis/val.lmdb", split="val", size=ref("size"))
+model = dict(
+    type=VideoSAUR,
+    backbone=common.dinov2(registers=False, final_norm=True),
+    projection=dict(type=EncoderProjection, in_dim=ref("feature_dim"), hidden_dim=2 * ref("feature_dim"),
+                    out_dim=ref("slot_dim")),
+    initializer=dict(type=GaussianInitializer, num_slots=ref("num_slots"), slot_dim=ref("slot_dim"), per_slot=False),
+    aggregator=dict(type=SlotAttention, in_dim=ref("slot_dim"), slot_dim=ref("slot_dim")),
+    predictor=dict(type=TransformerPredictor, slot_dim=ref("slot_dim"), mlp_hidden_dim=4 * ref("slot_dim")),
+    decoder=dict(type=SlotMixerDecoder, slot_dim=ref("slot_dim"), out_dim=ref("feature_dim") + ref("num_tokens"),
+                 num_tokens=ref("num_tokens"), hidden_dims=(1024, 1024, 1024)),
+    first_frame_iterations=3,
+    iterations=2,
+    predict_similarity=True,  # the decoder also renders each token's logits over the next frame's tokens
+)
 model_imap = dict(video="batch.video")
-loss_fn = dict(recon=video_models.feature_loss(),
-               similarity=video_models.similarity_loss(temperature=0.15, weight=0.1))
+loss_fn = dict(
+    recon=dict(fn=dict(type=torch.nn.MSELoss), map=dict(input="output.recon", target="output.feature")),
+    similarity=dict(fn=dict(type=TemporalSimilarityLoss, temperature=0.15),
+                    map=dict(logits="output.similarity", feature="output.feature"), weight=0.1),
+)
 postprocess_v = common.masks_to_segment("output.mask")
 metric_fn_v = common.segmentation_metrics()
 optimizer, schedules = common.adam_warmup_cosine(ref("lr"), ref("total_steps"), ref("warmup_steps"))

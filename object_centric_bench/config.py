@@ -236,14 +236,11 @@ def _check_call(fn, kwargs, path):
     ]
     if missing:
         raise ConfigError(f"{path}: {name} is missing required argument(s) {', '.join(missing)}")
-    try:
-        hints = typing.get_type_hints(fn.__init__ if inspect.isclass(fn) else fn)
-    except Exception:
-        hints = {}
     for key, value in kwargs.items():
-        if key in hints and not _accepts(hints[key], value):
+        hint = params[key].annotation if key in params else inspect.Parameter.empty
+        if hint is not inspect.Parameter.empty and not isinstance(hint, str) and not _accepts(hint, value):
             raise ConfigError(
-                f"{path}.{key}: {name} expects {getattr(hints[key], '__name__', hints[key])}, "
+                f"{path}.{key}: {name} expects {getattr(hint, '__name__', hint)}, "
                 f"got {type(value).__name__} {value!r}"
             )
 

@@ -1,17 +1,20 @@
 """Video models on frozen features: RandSF.Q's transit and DIAS decoder, the per-frame iteration
 counts of VideoSAUR, SlotContrast and RandSF.Q, and their outputs."""
 
+from pathlib import Path
+
 import pytest
 import torch
 from scipy.stats import chisquare
 
-from object_centric_bench.config import build
+from object_centric_bench.cli import with_overrides
+from object_centric_bench.config import build, load_config
 from object_centric_bench.model.decoder_dias import PartiallyVisibleDecoder
 from object_centric_bench.model.slot_attention import SlotAttention
 from object_centric_bench.model.transit import RandomSlotFeatureTransit
-from object_centric_bench.presets import video_models
 
-S, D, C, N = 3, 16, 3 * 2 * 2 + 2, 16  # synth_backbone(2) on 8x8 frames: 16 patches of 12 values + 2 position
+S, D, C, N = 3, 16, 3 * 2 * 2 + 2, 16  # 2 px patches of 8x8 frames: 16 tokens of 12 values + 2 position
+ROOT = Path(__file__).resolve().parents[1]
 
 
 # ------------------------------------------------------------------ transit
@@ -57,13 +60,20 @@ class RecordingTransit(RandomSlotFeatureTransit):
         return super().forward(slots, slot_offset, features, feature_offset)
 
 
-def randsfq(window=4, predict_similarity=False):
+def shipped_model(config, conditional=False, window=4, recording=None):
+    """The model of a shipped synthetic config at test size (S slots of width D, 8 px frames in
+    2 px patches: N tokens of C channels), with ``recording`` = {module key: class} swapped in."""
+    path = f"{config}_{'c' if conditional else 'r'}-synth.py"
+    options = [f"num_slots={S}", f"slot_dim={D}", "size=8", "patch=2", f"chunk_len={window}"]
+    node = with_overrides(load_config(str(ROOT / path)), options)["model"]
+    for key, kind in (recording or {}).items():
+        node[key]["type"] = kind
     torch.manual_seed(0)
-    node = video_models.randsfq(video_models.synth_backbone(2), video_models.initializer(S, D),
-                                window=window, feature_dim=C, num_tokens=N, slot_dim=D, in_dim=C,
-                                decoder_dim=16, decoder_layers=2, predict_similarity=predict_similarity)
-    node["transit"]["type"] = RecordingTransit
-    model = build(node)
+    return build(node)
+
+
+def randsfq(window=4):
+    model = shipped_model("config-randsfq/randsfq", window=window, recording=dict(transit=RecordingTransit))
     model.transit.calls = []
     return model
 
@@ -153,20 +163,12 @@ class RecordingSlotAttention(SlotAttention):
         return super().forward(inputs, queries, num_iterations, slot_mask)
 
 
+CONFIGS = dict(videosaur="config-videosaur/videosaur", slotcontrast="config-slotcontrast/slotcontrast",
+               randsfq="config-randsfq/randsfq")
+
+
 def build_model(name, conditional=False):
-    torch.manual_seed(0)
-    common = dict(feature_dim=C, num_tokens=N, slot_dim=D)
-    init = video_models.initializer(S, D, conditional=conditional)
-    backbone = video_models.synth_backbone(patch_size=2)
-    if name == "videosaur":
-        node = video_models.videosaur(backbone, init, decoder="slotmixer", decoder_hidden=(32,), **common)
-    elif name == "slotcontrast":
-        node = video_models.slotcontrast(backbone, init, decoder_hidden=(32,), **common)
-    else:
-        node = video_models.randsfq(backbone, init, window=4, in_dim=C, decoder_dim=16,
-                                    decoder_layers=2, **common)
-    node["aggregator"]["type"] = RecordingSlotAttention
-    model = build(node)
+    model = shipped_model(CONFIGS[name], conditional, recording=dict(aggregator=RecordingSlotAttention))
     model.aggregator.iteration_log = []
     return model
 

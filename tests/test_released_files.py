@@ -16,7 +16,7 @@ import pytest
 import torch
 
 from object_centric_bench.datum import codec
-from object_centric_bench.datum.datasets_real import COCO, VOC, YTVIS, ClevrTex, MOVi
+from object_centric_bench.datum.catalog import COCO, VOC, YTVIS, ClevrTex, MOVi
 from object_centric_bench.datum.lmdb_io import UnsafeRecordError
 from object_centric_bench.datum.transform import boxes_from_segment, horizontal_flip
 
@@ -297,7 +297,7 @@ def test_coco_gray_jpeg_becomes_rgb_and_stuff_merges_into_background(tmp_path):
     np.testing.assert_array_equal(kept["segment"].numpy(), segment)
     np.testing.assert_array_equal(kept["bbox"].numpy(), record["bbox"])
     assert kept["clazz"].tolist() == [1, 149, 7, 184]
-    merged = COCO(path, split="val", size=None)[0]
+    merged = COCO(path, split="val", size=None, keys=("image", "segment", "bbox", "clazz"))[0]
     expected = np.select([segment == 1, segment == 3], [1, 2], 0)
     np.testing.assert_array_equal(merged["segment"].numpy(), expected)
     np.testing.assert_array_equal(merged["bbox"].numpy(), record["bbox"][[0, 2]])
@@ -310,7 +310,7 @@ def test_voc_jpeg_and_webp_index_map(tmp_path):
     image = rng.integers(0, 256, (H, W + 8, 3), dtype=np.uint8)
     segment = rng.integers(0, 5, (H, W + 8), dtype=np.uint8)
     record = {"image": _jpeg(image), "segment": codec.encode_webp_lossless(segment)}
-    sample = VOC(write_released(tmp_path / "val.lmdb", [record]), split="val", size=None)[0]
+    sample = VOC(write_released(tmp_path / "val.lmdb", [record]), split="val", size=None, keys=("image", "segment", "bbox"))[0]
     np.testing.assert_array_equal(_uint8_frames(sample["image"]), _opencv_rgb(record["image"]))
     np.testing.assert_array_equal(sample["segment"].numpy(), segment)
     np.testing.assert_array_equal(sample["bbox"].numpy(), boxes_from_segment(torch.from_numpy(segment), 4).numpy())

@@ -6,6 +6,8 @@ config asks for one: no download, no real dataset.
 """
 
 import glob
+import importlib
+import inspect
 import json
 import math
 import os
@@ -82,11 +84,14 @@ def split_layout(cfg):
 
 
 def write_split(path, kind, resolution, frames, extra, num):
-    """Synthetic scenes at ``path``; COCO-style ``isthing`` / ``clazz`` added when a config reads them."""
+    """Synthetic scenes at ``path``; images carry COCO's ``isthing`` / ``clazz`` too (the COCO class
+    reads ``isthing`` without a config naming it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     unsupported = extra - {"isthing", "clazz"}
     if unsupported:
         raise NotImplementedError(f"teach this test to write the keys {sorted(unsupported)}")
+    if kind == "image":
+        extra = {"isthing", "clazz"}
     if not extra:
         synth.generate_split(path.parent, path.name.removesuffix(".lmdb"), num, kind=kind,
                              resolution=resolution, frames=frames, max_objects=MAX_OBJECTS, progress=False)
@@ -103,6 +108,14 @@ def write_split(path, kind, resolution, frames, extra, num):
             writer.write(record)
 
 
+def cut_clips(node):
+    """A dataset node's clip and chunk lengths, stated or its class's defaults, cut to ``SHORT_CLIP``."""
+    params = inspect.signature(node["type"]).parameters
+    for length in ("clip_len", "chunk_len"):
+        if node.get(length, params[length].default if length in params else None):
+            node[length] = SHORT_CLIP
+
+
 def small_config(path, data_dir):
     """The config with a short run, tiny batches, random DINOv2 weights and data under ``data_dir``."""
     cfg = resolve_config(load_config(path), KNOWN_KEYS)
@@ -110,9 +123,7 @@ def small_config(path, data_dir):
     for node in dinov2_nodes(cfg):
         node["pretrained"] = False
     for key in DATASET_KEYS:
-        for length in ("clip_len", "chunk_len"):
-            if cfg[key].get(length):
-                cfg[key][length] = SHORT_CLIP
+        cut_clips(cfg[key])
     for data_file, (kind, resolution, frames, extra, key) in split_layout(cfg).items():
         if os.path.isabs(data_file):
             raise ValueError(f"{config_id(path)}: {key}.data_file must be relative to data_dir, got {data_file}")
@@ -176,15 +187,49 @@ def renamed(tree):
     return RENAMES.get(tree, tree) if isinstance(tree, str) else tree
 
 
-def test_every_config_resolves_to_its_snapshot():
+def snapshot_node(tree):
+    """A snapshot tree back as a config node: callables imported, tuples restored."""
+    if isinstance(tree, dict):
+        if set(tree) == {"tuple"}:
+            return tuple(snapshot_node(v) for v in tree["tuple"])
+        node = {k: snapshot_node(v) for k, v in tree.items()}
+        if isinstance(node.get("type"), str):
+            module, name = node["type"].rsplit(".", 1)
+            node["type"] = getattr(importlib.import_module(module), name)
+        return node
+    if isinstance(tree, list):
+        return [snapshot_node(v) for v in tree]
+    return tree
+
+
+def samples_of(node, data_dir):
+    """Samples ``(index, seed)`` of a dataset node reading under ``data_dir``, at short clips."""
+    node = dict(node, data_file=str(data_dir / node["data_file"]))
+    cut_clips(node)
+    dataset = build(node)
+    return [dataset[(index, seed)] for index in range(len(dataset)) for seed in (0, 1)]
+
+
+def assert_same_samples(new, old, where):
+    assert len(new) == len(old) > 0, where
+    for a, b in zip(new, old):
+        assert sorted(a) == sorted(b), where
+        for key in a:
+            assert torch.equal(a[key], b[key]), f"{where}: {key} differs"
+
+
+def test_every_config_resolves_to_its_snapshot(tmp_path):
     """What each shipped config resolves to is pinned, so a refactor of the config layer that
     changes any of them fails here, naming the config and key. After a deliberate change, rewrite
-    the snapshot with ``OCB_WRITE_SNAPSHOT=1 python -m pytest -k snapshot`` and review its diff."""
-    trees = {}
+    the snapshot with ``OCB_WRITE_SNAPSHOT=1 python -m pytest -k snapshot`` and review its diff.
+    A dataset node that names another class than the snapshot's (the dataset classes of
+    ``datum/catalog.py`` replaced nodes spelling out their pipelines) must give the same samples
+    as the snapshot's node on generated data."""
+    trees, cfgs = {}, {}
     for path in CONFIGS:
         cfg = resolve_config(load_config(path), KNOWN_KEYS)
         cfg.pop(KNOBS_KEY, None)  # the record of the knobs, new with them; the nodes hold their values
-        trees[config_id(path)] = resolved_tree(cfg)
+        trees[config_id(path)], cfgs[config_id(path)] = resolved_tree(cfg), cfg
     if os.environ.get("OCB_WRITE_SNAPSHOT"):
         with open(SNAPSHOT, "w") as f:
             json.dump(trees, f, indent=1, sort_keys=True)
@@ -194,6 +239,14 @@ def test_every_config_resolves_to_its_snapshot():
     assert sorted(trees) == sorted(expected), "configs were added or removed: rewrite the snapshot"
     for name, tree in trees.items():
         changed = sorted(k for k in set(tree) | set(expected[name]) if tree.get(k) != expected[name].get(k))
+        for key in [k for k in changed if k in DATASET_KEYS and tree[k]["type"] != expected[name][k]["type"]]:
+            kind, resolution, frames, extra, _ = split_layout(cfgs[name])[cfgs[name][key]["data_file"]]
+            data_dir = tmp_path / f"{kind}-{resolution}"
+            if not (data_dir / cfgs[name][key]["data_file"]).exists():
+                write_split(data_dir / cfgs[name][key]["data_file"], kind, resolution, frames, extra, 2)
+            assert_same_samples(samples_of(cfgs[name][key], data_dir),
+                                samples_of(snapshot_node(expected[name][key]), data_dir), f"{name} {key}")
+            changed.remove(key)
         assert not changed, f"{name} resolves differently in {changed}"
 
 
@@ -287,6 +340,6 @@ def test_num_slots_and_slot_dim_overrides_reach_the_model_and_the_datasets(path,
 
 def test_train_and_val_datasets_that_disagree_on_the_slot_count_are_refused(tmp_path):
     cfg = with_overrides(load_config(os.path.join(ROOT, "config-savi", "savi_c-synth.py")),
-                         ["dataset_t.transform.num_objects=9"])
+                         ["dataset_t.num_objects=9"])
     with pytest.raises(ConfigError, match="disagree on 'num_objects'"):
         Engine(cfg, device="cpu", data_dir=str(tmp_path))

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from object_centric_bench.datum import codec
-from object_centric_bench.datum.datasets_real import COCO, YTVIS, ClevrTex, MOVi
+from object_centric_bench.datum.catalog import COCO, YTVIS, ClevrTex, MOVi
 from object_centric_bench.datum.lmdb_io import LMDBWriter
 from object_centric_bench.datum.transform import boxes_from_segment
 from tests.test_released_files import coco_record, write_released
@@ -58,12 +58,13 @@ def test_project_movi_depth_is_dequantised_with_the_records_range(movi_file):
 
 def test_movi_standard_pipelines_crop_pad_and_recompute_boxes(movi_file):
     path, _ = movi_file
-    train = MOVi(path, split="train", size=16, num_objects=6)[(0, 3)]
+    boxes = ("video", "segment", "bbox")
+    train = MOVi(path, split="train", size=16, keys=boxes, num_objects=6)[(0, 3)]
     assert train["video"].shape == (6, 3, 16, 16) and train["segment"].shape == (6, 16, 16)
     assert train["video"].min() < 0  # ImageNet-normalised
     assert train["bbox"].shape == (6, 6, 4)
     torch.testing.assert_close(train["bbox"], boxes_from_segment(train["segment"], 6))
-    val = MOVi(path, split="val", size=16)[0]
+    val = MOVi(path, split="val", size=16, keys=boxes)[0]
     assert val["video"].shape == (T, 3, 16, 16) and val["bbox"].shape == (T, 2, 4)
 
 
@@ -89,7 +90,7 @@ def test_an_unknown_split_is_refused_with_the_choices(movi_file):
 def test_coco_merges_stuff_before_the_crop_and_pads_to_a_fixed_count(tmp_path):
     record, _ = coco_record(np.random.default_rng(0))
     path = write_released(tmp_path / "train.lmdb", [record])
-    sample = COCO(path, split="train", size=16, num_objects=5)[(0, 1)]
+    sample = COCO(path, split="train", size=16, keys=("image", "segment", "bbox", "clazz"), num_objects=5)[(0, 1)]
     assert sample["image"].shape == (3, 16, 16)
     assert set(sample["segment"].unique().tolist()) <= {0, 1, 2}
     assert sample["bbox"].shape == (5, 4) and sample["clazz"].tolist() == [1, 7, 0, 0, 0]

@@ -1,5 +1,6 @@
-"""The real datasets (MOVi-C / MOVi-D, YTVIS, COCO, VOC, ClevrTex), their loading rules as defaults
-(``docs/datasets.md``, "Dataset classes for configs").
+"""The datasets configs name: one class per dataset (MOVi-C / MOVi-D, YTVIS, COCO, VOC, ClevrTex)
+and the standard ones they build on (synthetic scenes use these directly), with their loading
+rules as defaults (``docs/datasets.md``, "Dataset classes for configs").
 
 Each class reads the project's converted files and the released LMDB files alike (decoding is in
 ``dataset.py``) and fixes what differs per dataset: which keys a sample has, how videos are cut
@@ -10,6 +11,8 @@ the clip, random resized crop and flip) or the validation ones (the whole clip, 
 masks); ``size=None`` returns the frames as stored. ``num_objects`` pads object axes to a fixed
 count (conditional models). ``transform`` replaces the whole pipeline.
 """
+
+from functools import partialmethod
 
 from object_centric_bench.datum.dataset import ImageDataset, VideoDataset
 from object_centric_bench.datum.transform import (
@@ -42,22 +45,21 @@ def standard_transform(split: str, size: int | None, num_objects: int | None, fi
     return Compose(steps)
 
 
-class MOVi(VideoDataset):
-    """MOVi-C / MOVi-D: 24-frame videos with boxes (and optionally backward ``flow`` and ``depth``).
-
-    Training draws one of the non-overlapping ``chunk_len``-frame chunks of each video (6: four
-    aligned chunks of a 24-frame video; None trains on whole videos); validation takes the whole
-    video. ``flow_rgb_magnitude`` adds ``flow_rgb``, the flow rendered as an RGB target with
-    saturation 1 at that many pixels (50 px suits 256 px frames).
-    """
+class StandardVideos(VideoDataset):
+    """Videos under the standard rules: ``clip_len`` cuts each video into clips (None: whole
+    videos); training draws one of each clip's non-overlapping ``chunk_len``-frame chunks (None:
+    the whole clip), validation takes the whole clip. ``flow_rgb_magnitude`` adds ``flow_rgb``,
+    the flow rendered as an RGB target with saturation 1 at that many pixels (needs ``flow`` in
+    ``keys``). The synthetic videos of ``convert.py synth`` use this class as it is."""
 
     def __init__(
         self,
         data_file,
         split: str = "train",
         size: int | None = 256,
-        chunk_len: int | None = 6,
-        keys=("video", "segment", "bbox"),
+        clip_len: int | None = None,
+        chunk_len: int | None = None,
+        keys=("video", "segment"),
         num_objects: int | None = None,
         flow_rgb_magnitude: float | None = None,
         transform=None,
@@ -71,36 +73,6 @@ class MOVi(VideoDataset):
             transform = standard_transform(split, size, num_objects, last=last)
         super().__init__(
             data_file,
-            clip_len=None,
-            chunk_len=chunk_len if split == "train" else None,
-            transform=transform,
-            keys=keys,
-            on_error=on_error,
-        )
-
-
-class YTVIS(VideoDataset):
-    """YTVIS (HQ split of YouTube-VIS 2019): videos cut into ``clip_len``-frame clips (20; shorter
-    videos are dropped); training draws one of each clip's ``chunk_len``-frame chunks (5), validation
-    takes the whole clip. ``clazz`` (t, s) holds the category of id s + 1."""
-
-    def __init__(
-        self,
-        data_file,
-        split: str = "train",
-        size: int | None = 256,
-        clip_len: int = 20,
-        chunk_len: int | None = 5,
-        keys=("video", "segment", "bbox"),
-        num_objects: int | None = None,
-        transform=None,
-        on_error: str = "raise",
-    ):
-        check_split(split)
-        if transform is None:
-            transform = standard_transform(split, size, num_objects)
-        super().__init__(
-            data_file,
             clip_len=clip_len,
             chunk_len=chunk_len if split == "train" else None,
             transform=transform,
@@ -109,7 +81,44 @@ class YTVIS(VideoDataset):
         )
 
 
-class COCO(ImageDataset):
+class MOVi(StandardVideos):
+    """MOVi-C / MOVi-D: whole 24-frame videos (optionally with ``bbox``, backward ``flow`` and
+    ``depth``); training draws one of the four aligned 6-frame chunks (``chunk_len=None`` trains
+    on whole videos). 50 px of ``flow_rgb_magnitude`` suits 256 px frames."""
+
+    __init__ = partialmethod(StandardVideos.__init__, chunk_len=6)  # the rules' defaults, nothing else
+
+
+class YTVIS(StandardVideos):
+    """YTVIS (HQ split of YouTube-VIS 2019): videos cut into 20-frame clips (shorter videos are
+    dropped); training draws one of each clip's four 5-frame chunks, validation takes the whole
+    clip. ``clazz`` (t, s) holds the category of id s + 1."""
+
+    __init__ = partialmethod(StandardVideos.__init__, clip_len=20, chunk_len=5)
+
+
+class StandardImages(ImageDataset):
+    """Images under the split's standard pipeline; VOC, ClevrTex and the synthetic images of
+    ``convert.py synth`` need nothing more. ``first`` lists steps run ahead of it."""
+
+    def __init__(
+        self,
+        data_file,
+        split: str = "train",
+        size: int | None = 256,
+        keys=("image", "segment"),
+        num_objects: int | None = None,
+        transform=None,
+        on_error: str = "raise",
+        first=(),
+    ):
+        check_split(split)
+        if transform is None:
+            transform = standard_transform(split, size, num_objects, first=first)
+        super().__init__(data_file, transform=transform, keys=keys, on_error=on_error)
+
+
+class COCO(StandardImages):
     """COCO 2017 panoptic. For object discovery (``merge_stuff=True``) stuff segments join the
     background and thing ids are compacted to 1..n, before the crop; ``False`` keeps every
     panoptic segment. ``isthing`` is read whenever stuff is merged."""
@@ -120,38 +129,16 @@ class COCO(ImageDataset):
         split: str = "train",
         size: int | None = 256,
         merge_stuff: bool = True,
-        keys=("image", "segment", "bbox", "clazz"),
+        keys=("image", "segment"),
         num_objects: int | None = None,
         transform=None,
         on_error: str = "raise",
     ):
-        check_split(split)
         keys = tuple(keys)
         if merge_stuff and "isthing" not in keys:
             keys += ("isthing",)
-        if transform is None:
-            first = [MergeStuffIntoBackground()] if merge_stuff else []
-            transform = standard_transform(split, size, num_objects, first=first)
-        super().__init__(data_file, transform=transform, keys=keys, on_error=on_error)
-
-
-class StandardImages(ImageDataset):
-    """An image dataset with nothing dataset-specific beyond the split's standard pipeline."""
-
-    def __init__(
-        self,
-        data_file,
-        split: str = "train",
-        size: int | None = 256,
-        keys=("image", "segment", "bbox"),
-        num_objects: int | None = None,
-        transform=None,
-        on_error: str = "raise",
-    ):
-        check_split(split)
-        if transform is None:
-            transform = standard_transform(split, size, num_objects)
-        super().__init__(data_file, transform=transform, keys=keys, on_error=on_error)
+        first = [MergeStuffIntoBackground()] if merge_stuff else []
+        super().__init__(data_file, split, size, keys, num_objects, transform, on_error, first=first)
 
 
 class VOC(StandardImages):
