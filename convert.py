@@ -1,4 +1,6 @@
-"""Build the project's LMDB datasets: ``python convert.py <dataset> --dst OUT [options]``.
+"""Build the project's LMDB datasets and convert reference checkpoints: ``python convert.py <name> ...``.
+
+``<name>`` is a dataset (``python convert.py <dataset> --dst OUT [options]``) or ``checkpoint``.
 
 A converter is a module with ``add_arguments(parser)`` and ``main(args)`` (``args.dataset`` names
 the subcommand, so one module can serve several datasets); the first line of its docstring is the
@@ -17,6 +19,7 @@ CONVERTERS = {
     "coco": "object_centric_bench.datum.convert_coco",
     "voc": "object_centric_bench.datum.convert_voc",
     "clevrtex": "object_centric_bench.datum.convert_clevrtex",
+    "checkpoint": "object_centric_bench.reference_checkpoint",
 }
 
 

@@ -13,6 +13,6 @@ _base_ = "../config-randsfq/randsfq_r-synth.py"
 model = dict(predict_similarity=True, decoder=dict(out_dim=ref("feature_dim") + ref("num_tokens")))
 loss_fn = replace(dict(
     recon=dict(fn=dict(type=torch.nn.MSELoss), map=dict(input="output.recon", target="output.feature")),
-    similarity=dict(fn=dict(type=TemporalSimilarityLoss, temperature=0.075),
+    similarity=dict(fn=dict(type=TemporalSimilarityLoss, temperature=1.0),
                     map=dict(logits="output.similarity", feature="output.feature"), weight=0.1),
 ))

@@ -4,3 +4,5 @@ data command) with a box initializer.
 """
 
 _base_ = ["slotcontrast_r-synth.py", "../config-base/boxes.py"]
+
+model = dict(initializer=dict(hidden_dim=256, activation="relu", empty_value=-1.0))  # as videosaur_c-synth.py: it binds sooner here

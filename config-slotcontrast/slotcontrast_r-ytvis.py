@@ -1,7 +1,6 @@
-"""SlotContrast on YTVIS (HQ), 7 learned slots: the VideoSAUR skeleton with per-slot learned
-queries, bi-level slot attention (3 iterations on every frame), the broadcast MLP decoder
-reconstructing features only, and the slot-slot contrast with batch contrast in place of the
-temporal similarity."""
+"""SlotContrast on YTVIS (HQ), 7 learned slots: the VideoSAUR config with the broadcast MLP decoder
+(2048 x 3, GELU) reconstructing features only, and the slot-slot contrast with batch contrast in
+place of the temporal similarity."""
 
 import torch
 
@@ -11,13 +10,9 @@ from object_centric_bench.model.decoder_mlp import BroadcastMLPDecoder
 
 _base_ = "../config-videosaur/videosaur_r-ytvis.py"
 
-slot_dim = 64
 model = dict(
-    initializer=dict(per_slot=True),
-    aggregator=dict(truncate="bi-level"),
     decoder=dict(type=BroadcastMLPDecoder, slot_dim=ref("slot_dim"), out_dim=ref("feature_dim"),
-                 num_tokens=ref("num_tokens"), hidden_dims=(1024, 1024, 1024)),
-    iterations=3,
+                 num_tokens=ref("num_tokens"), hidden_dims=(2048, 2048, 2048), activation="gelu", position_std=1.0),
     predict_similarity=False,
 )
 loss_fn = replace(dict(

@@ -11,6 +11,8 @@ import warnings
 import numpy as np
 import torch
 
+from .reference_checkpoint import model_state
+
 STEP_FILE = re.compile(r"step_(\d+)\.pth$")
 DIVERGED_SUFFIX = ".diverged"
 
@@ -188,18 +190,16 @@ def parse_init_spec(spec):
 def init_from_checkpoints(model, specs):
     """Initialise ``model`` from other checkpoints, renaming keys by prefix maps.
 
-    Without a map a file's keys are used as they are; with one, only keys starting with a source
-    prefix are used (renamed to the destination prefix). Returns a report of loaded, missing and
+    Without a map a file's keys are used as they are (a checkpoint of the RandSF.Q v3 reference
+    code is mapped to the model's keys first, see ``reference_checkpoint``); with one, only keys
+    starting with a source prefix are used (renamed to the destination prefix). Returns a report of loaded, missing and
     unexpected keys (also printed).
     """
     own = model.state_dict()
     loaded, unexpected = {}, []
     for spec in specs:
         path, pairs = parse_init_spec(spec)
-        state = load_checkpoint(path)
-        state = state.get("model", state) if isinstance(state, dict) else state
-        if not isinstance(state, dict):
-            raise RuntimeError(f"{path}: expected a state dict or a checkpoint with a 'model' entry")
+        state = model_state(load_checkpoint(path), model, path)
         for key, value in state.items():
             target = key
             if pairs:

@@ -10,9 +10,11 @@ from .config import ConfigError, apply_overrides, dump_config, load_config, reso
 from .datum.lmdb_io import CorruptFileError, RecordError
 from .engine import KNOWN_KEYS
 from .pack import PackPathError
+from .reference_checkpoint import ReferenceCheckpointError
 
 HELP_EXAMPLE = ("num_slots=8", "batch_size_train=16", "lr=0.0001")  # knobs and keys of every shipped config
-USER_ERRORS = (ConfigError, PackPathError, FileNotFoundError, FloatingPointError, RecordError, CorruptFileError, CheckpointError)
+USER_ERRORS = (ConfigError, PackPathError, FileNotFoundError, FloatingPointError, RecordError, CorruptFileError, CheckpointError,
+               ReferenceCheckpointError)
 
 
 def add_common_arguments(parser):

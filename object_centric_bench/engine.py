@@ -25,6 +25,7 @@ from .datum.lmdb_io import read_manifest
 from .datum.sampler import TrainSampler, ValSampler, worker_init_fn
 from .learn.optim import Schedules, freeze_by_pattern, param_groups
 from .pack import Pack, bind_all
+from .reference_checkpoint import model_state
 
 KNOWN_KEYS = {
     "total_steps", "val_interval", "ckpt_interval", "ckpt_keep", "log_interval",
@@ -36,7 +37,7 @@ KNOWN_KEYS = {
 # Arguments that, wherever they appear in the two dataset nodes, must take the same values: a model
 # trained on one slot count or resolution and validated on another reports numbers of neither.
 SHARED_DATASET_ARGS = ("size", "num_objects")
-PRECISIONS = ("fp32", "bf16", "fp16")
+PRECISIONS = ("fp32", "bf16", "fp16", "amp")  # amp: fp16 with gradient scaling on CUDA, else bf16
 # How long a run trains and how often it logs, validates and saves: a checkpoint whose config differs
 # only in these continues the same experiment, so automatic resume does not compare them.
 BOOKKEEPING_KEYS = {"total_steps", "val_interval", "ckpt_interval", "ckpt_keep", "log_interval", "num_workers"}
@@ -150,6 +151,8 @@ class Engine:
         self.device = self.info.device
         self.seed = int(seed if seed is not None else cfg.get("seed", 0))
         self.precision = cfg.get("precision", "fp32")
+        if self.precision == "amp":
+            self.precision = "fp16" if self.device.type == "cuda" else "bf16"
         if self.precision == "fp16" and self.device.type != "cuda":
             raise ConfigError("config key 'precision' is fp16, which needs CUDA; use bf16 or fp32 on a CPU")
         self.data_dir = os.path.abspath(data_dir if data_dir is not None else cfg.get("data_dir", "data"))
@@ -520,7 +523,7 @@ class Engine:
     def load_weights(self, path):
         """Model weights only (evaluation of a checkpoint)."""
         state = ckpt.load_checkpoint(path, map_location=self.device)
-        self.model.load_state_dict(state.get("model", state))
+        self.model.load_state_dict(model_state(state, self.model, path))
         self.step = int(state.get("step", 0))
 
 

@@ -6,9 +6,10 @@ import torch
 
 from object_centric_bench.datum import codec
 from object_centric_bench.datum.catalog import COCO, YTVIS, ClevrTex, MOVi
+from object_centric_bench.datum.collate import PadObjectsCollate
 from object_centric_bench.datum.lmdb_io import LMDBWriter
 from object_centric_bench.datum.transform import boxes_from_segment
-from tests.test_released_files import coco_record, write_released
+from tests.test_released_files import coco_record, write_released, ytvis_record
 
 T, H, W = 24, 24, 32
 DEPTH_RANGE = np.array([0.5, 60.0], np.float32)
@@ -66,6 +67,64 @@ def test_movi_standard_pipelines_crop_pad_and_recompute_boxes(movi_file):
     torch.testing.assert_close(train["bbox"], boxes_from_segment(train["segment"], 6))
     val = MOVi(path, split="val", size=16, keys=boxes)[0]
     assert val["video"].shape == (T, 3, 16, 16) and val["bbox"].shape == (T, 2, 4)
+
+
+def _movi_boxes_file(path):
+    """Two 4-frame videos. The first: id 1 still, id 2 never visible, id 3 from frame 2 on at the
+    right edge of the centre square (columns 4..27), id 4 only left of it; the second: id 1 filling
+    the centre square."""
+    first = np.zeros((4, H, W), np.uint8)
+    first[:, 2:6, 6:12] = 1
+    first[2:, 10:20, 26:31] = 3
+    first[:, 0:5, 0:3] = 4
+    second = np.zeros((4, H, W), np.uint8)
+    second[:, :, 4:28] = 1
+    with LMDBWriter(path) as writer:
+        for segment in (first, second):
+            writer.write({
+                "video": [codec.encode_png(np.zeros((H, W, 3), np.uint8)) for _ in segment],
+                "segment": [codec.encode_png(frame) for frame in segment],
+                "bbox": boxes_from_segment(torch.from_numpy(segment), 4).numpy(),
+            })
+    return path
+
+
+def test_movi_present_boxes_are_one_row_per_object_of_the_clip_padded_per_batch(tmp_path):
+    path = _movi_boxes_file(tmp_path / "val.lmdb")
+    keys = ("video", "segment", "bbox")
+    dataset = MOVi(path, split="val", size=H, keys=keys, num_objects=11, box_rows="present", box_edges="inclusive")
+    first, second = dataset[0], dataset[1]
+    # the centre square is columns 4..27, kept at 24 px: ids 2 (never seen) and 4 (cropped away)
+    # have no row, and there is no background row
+    assert first["bbox"].shape == (4, 2, 4) and second["bbox"].shape == (4, 1, 4)
+    torch.testing.assert_close(first["bbox"][:, 0], torch.tensor([2, 2, 7, 5]).expand(4, 4) / 24)
+    torch.testing.assert_close(first["bbox"][:2, 1], torch.zeros(2, 4))  # id 3 not yet visible
+    torch.testing.assert_close(first["bbox"][2:, 1], torch.tensor([22, 10, 23, 19]).expand(2, 4) / 24)
+    torch.testing.assert_close(second["bbox"][:, 0], torch.tensor([0, 0, 23, 23]).expand(4, 4) / 24)
+    batch = PadObjectsCollate()([first, second])  # the engine's default collate
+    assert batch["bbox"].shape == (2, 4, 2, 4)  # the batch's largest count
+    torch.testing.assert_close(batch["bbox"][1, :, 0], second["bbox"][:, 0])
+    assert batch["bbox"][1, :, 1].abs().sum() == 0  # a zero row pads the smaller sample
+    steps = dataset.protocol()["transform"]
+    assert {"RecomputeBoxes": {"rows": "present", "edges": "inclusive", "max_objects": 11}} in steps
+    assert not any("PadObjects" in step for step in steps)
+    with pytest.raises(ValueError, match="more than max_objects=1"):
+        MOVi(path, split="val", size=H, keys=keys, num_objects=1, box_rows="present")[0]
+    with pytest.raises(ValueError, match="give a size"):
+        MOVi(path, split="val", size=None, keys=keys, box_rows="present")
+    numbered = MOVi(path, split="val", size=H, keys=keys, num_objects=11)[0]["bbox"]  # the fixed padding
+    assert numbered.shape == (4, 11, 4) and numbered[:, [1, 3]].abs().sum() == 0
+
+
+def test_ytvis_adds_a_last_clip_aligned_to_the_video_end_or_drops_the_tail(tmp_path):
+    made = [ytvis_record(np.random.default_rng(3), n) for n in (45, 15, 20)]
+    path = write_released(tmp_path / "val.lmdb", [record for record, _ in made])
+    aligned = YTVIS(path, split="val", size=None, keys=("segment",))
+    assert aligned.clips == [(0, 0), (0, 20), (0, 25), (2, 0)]  # ceil(45 / 20) clips; 15 frames: none
+    np.testing.assert_array_equal(aligned[2]["segment"].numpy(), made[0][1][25:45])
+    assert aligned.protocol()["tail"] == "aligned"
+    dropped = YTVIS(path, split="val", size=None, keys=("segment",), tail="drop")
+    assert dropped.clips == [(0, 0), (0, 20), (2, 0)] and dropped.protocol()["tail"] == "drop"
 
 
 def test_movi_flow_rgb_target_is_white_where_nothing_moves(movi_file):

@@ -243,3 +243,11 @@ def test_engine_reports_a_missing_optimizer_and_fp16_on_cpu():
     cfg["precision"] = "fp16"
     with pytest.raises(ConfigError, match="fp16, which needs CUDA"):
         Engine(cfg, device="cpu")
+
+
+def test_amp_precision_is_bf16_on_a_cpu_with_no_gradient_scaling(tmp_path):
+    cfg = load_config("tests/configs/toy.py")
+    cfg["precision"] = "amp"
+    engine = Engine(cfg, device="cpu", data_dir=str(tmp_path))
+    assert engine.precision == "bf16" and not engine.scaler.is_enabled()
+    assert engine.protocol()["precision"] == "bf16"

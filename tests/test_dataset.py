@@ -125,6 +125,18 @@ def test_clips_cut_videos_and_drop_short_ones(tmp_path, with_manifest):
     assert _frame_numbers(val[1]["video"]) == list(range(20, 40))
 
 
+@pytest.mark.parametrize("tail, starts", [("drop", [0, 20]), ("aligned", [0, 20, 25])])
+def test_the_tail_of_a_video_is_dropped_or_cut_as_a_last_clip_aligned_to_its_end(tmp_path, tail, starts):
+    lengths = (45, 15, 40)  # 45 frames: a tail of 5; 15: too short; 40: two whole clips, no tail
+    path = _write(tmp_path / "val.lmdb", [_project_video_record(n, seed=n)[0] for n in lengths])
+    dataset = VideoDataset(path, clip_len=20, tail=tail, keys=("video",))
+    assert dataset.clips == [(0, start) for start in starts] + [(2, 0), (2, 20)]
+    assert [_frame_numbers(dataset[i]["video"]) for i in range(len(starts))] == [list(range(s, s + 20)) for s in starts]
+    assert dataset.protocol()["tail"] == tail
+    with pytest.raises(ValueError, match=r"tail must be one of \('drop', 'aligned'\)"):
+        VideoDataset(path, clip_len=20, tail="overlap")
+
+
 def test_released_movi_record_streams_and_packed_flow(tmp_path):
     video, segment, flow = _video_arrays(24)
     lo, hi = np.float32(-2.0), np.float32(2.0)

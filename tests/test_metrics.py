@@ -9,6 +9,7 @@ import torch
 from sklearn.metrics import adjusted_rand_score
 
 from object_centric_bench.learn.metric import ARI, MBO, MIoU, ari, masks_to_index, mbo, miou
+from object_centric_bench.presets.common import segmentation_metrics
 
 
 def random_labelings(seed, count, batch=3, max_pixels=40, max_labels=5):
@@ -89,6 +90,95 @@ def test_fg_ari_equals_sklearn_on_foreground_pixels():
             assert scores[b].item() == pytest.approx(expected, abs=1e-9)
             checked += 1
     assert checked > 200
+
+
+def int64_reference_ari(pred, gt):
+    """The RandSF.Q v3 reference's ARI arithmetic, written out on numpy arrays of one sample.
+
+    Ordered pair counts n (n - 1), the product of the two marginal sums wrapped to a signed 64-bit
+    integer by hand, the rest in float32; a zero denominator scores 1.
+    """
+    joint = np.bincount(pred * (gt.max() + 1) + gt)  # empty cells add no pairs
+    pred_sizes, gt_sizes = np.bincount(pred), np.bincount(gt)
+    num = pred.size
+    index, pred_pairs, gt_pairs = (int(np.sum(n * (n - 1))) for n in (joint, pred_sizes, gt_sizes))
+    product = (gt_pairs * pred_pairs + 2**63) % 2**64 - 2**63  # Python ints: wrapped explicitly
+
+    def to_float32(value):  # one rounding, int64 -> float32, as torch casts
+        return np.int64(value).astype(np.float32)
+
+    expected = to_float32(product) / to_float32(max(num * (num - 1), 1))
+    denominator = to_float32(gt_pairs + pred_pairs) / np.float32(2) - expected
+    if denominator == 0:
+        return 1.0
+    return float((to_float32(index) - expected) / denominator)
+
+
+def rectangles_clip(seed, frames=24, size=256, objects=10, keep=0.7):
+    """A clip of `objects` static rectangles on a background; the prediction keeps a pixel's
+    label with probability `keep` and otherwise takes a random one. (1, T, H, W) each."""
+    generator = torch.Generator().manual_seed(seed)
+    gt = torch.zeros(frames, size, size, dtype=torch.long)
+    for label in range(1, objects + 1):
+        top, left = torch.randint(0, size - 64, (2,), generator=generator).tolist()
+        height, width = torch.randint(32, 96, (2,), generator=generator).tolist()
+        gt[:, top:top + height, left:left + width] = label
+    noise = torch.randint(0, objects + 1, gt.shape, generator=generator)
+    pred = torch.where(torch.rand(gt.shape, generator=generator) < keep, gt, noise)
+    return pred[None], gt[None]
+
+
+def test_int64_arithmetic_reproduces_the_reference_overflow_on_a_24x256x256_clip():
+    pred, gt = rectangles_clip(seed=0)
+    flat_pred, flat_gt = pred.flatten().numpy(), gt.flatten().numpy()
+    exact = ari(pred, gt).item()
+    assert exact == pytest.approx(adjusted_rand_score(flat_gt, flat_pred), abs=1e-12)
+    wrapped = ari(pred, gt, arithmetic="int64").item()
+    assert wrapped == int64_reference_ari(flat_pred, flat_gt)
+    assert wrapped > exact + 0.1  # the chance term collapses: the score inflates
+    foreground = flat_gt != 0
+    assert foreground.sum() > 300_000  # past the point where FG-ARI wraps too
+    exact_fg = ari(pred, gt, foreground_only=True).item()
+    assert exact_fg == pytest.approx(
+        adjusted_rand_score(flat_gt[foreground], flat_pred[foreground]), abs=1e-12
+    )
+    wrapped_fg = ari(pred, gt, foreground_only=True, arithmetic="int64").item()
+    assert wrapped_fg == int64_reference_ari(flat_pred[foreground], flat_gt[foreground])
+    assert wrapped_fg > exact_fg + 0.03
+    metric = ARI(arithmetic="int64", temporal="frame")  # one frame's pair counts do not wrap here
+    torch.testing.assert_close(metric(pred, gt), ARI(temporal="frame")(pred, gt), rtol=0, atol=1e-5)
+
+
+def test_int64_arithmetic_agrees_with_the_exact_score_to_float32_below_the_overflow():
+    for pred, gt in random_labelings(seed=9, count=50):
+        for foreground_only in (False, True):
+            scores = ari(pred, gt, foreground_only, arithmetic="int64")
+            exact = ari(pred, gt, foreground_only)
+            torch.testing.assert_close(scores, exact, rtol=0, atol=1e-5, equal_nan=True)
+            for b in range(pred.shape[0]):
+                keep = gt[b] != 0 if foreground_only else torch.ones_like(gt[b], dtype=torch.bool)
+                if keep.any():
+                    assert scores[b].item() == int64_reference_ari(pred[b][keep].numpy(), gt[b][keep].numpy())
+
+
+def test_empty_foreground_is_excluded_or_scores_one():
+    pred = torch.tensor([[0, 1, 1, 2], [0, 1, 1, 2], [0, 1, 1, 1]])
+    gt = torch.tensor([[0, 0, 0, 0], [0, 1, 1, 0], [1, 1, 2, 2]])
+    excluded = ari(pred, gt, foreground_only=True)
+    counted = ari(pred, gt, foreground_only=True, empty_foreground="one")
+    assert math.isnan(excluded[0]) and counted[0].item() == 1.0
+    torch.testing.assert_close(counted[1:], excluded[1:])
+    assert excluded[2].item() == pytest.approx(adjusted_rand_score([1, 1, 2, 2], [0, 1, 1, 1]))
+    video_pred, video_gt = pred[None, :2, None], gt[None, :2, None]  # (b=1, t=2, h=1, w=4)
+    per_frame = ARI(foreground_only=True, temporal="frame", empty_foreground="one")
+    assert per_frame(video_pred, video_gt).tolist() == [1.0, 1.0]
+    assert ARI(foreground_only=True, temporal="frame")(video_pred, video_gt)[0].isnan()
+    with pytest.raises(ValueError, match="foreground_only=True"):
+        ARI(empty_foreground="one")
+    with pytest.raises(ValueError, match="empty_foreground must be one of"):
+        ari(pred, gt, True, empty_foreground="zero")
+    with pytest.raises(ValueError, match="arithmetic must be one of"):
+        ARI(arithmetic="float32")
 
 
 @pytest.mark.parametrize("include_background", [True, False])
@@ -278,15 +368,30 @@ def test_metric_classes_reject_bad_arguments():
 
 def test_protocol_describes_the_settings():
     assert ARI(foreground_only=True, temporal="frame", skip_first=True).protocol() == dict(
-        name="fg_ari", temporal="frame", background="pixels excluded", skip_first=True
+        name="fg_ari", temporal="frame", background="pixels excluded", skip_first=True,
+        arithmetic="exact", empty_foreground="exclude",
     )
-    assert ARI().protocol()["background"] == "one cluster"
+    assert ARI().protocol() == dict(
+        name="ari", temporal="video", background="one cluster", skip_first=False, arithmetic="exact"
+    )
+    reference = ARI(foreground_only=True, arithmetic="int64", empty_foreground="one").protocol()
+    assert reference["arithmetic"] == "int64" and reference["empty_foreground"] == "one"
     assert MBO().protocol() == dict(
         name="mbo", temporal="video", background="segment scored", skip_first=False
     )
     excluded = MIoU(include_background=False).protocol()
     assert excluded["name"] == "miou"
     assert excluded["background"] == "segment not scored, IoU over all pixels"
+
+
+def test_segmentation_metrics_pass_the_ari_options_on():
+    metrics = segmentation_metrics(ari_arithmetic="int64", empty_foreground="one")
+    built = {}
+    for key in ("ari", "ari_fg"):
+        node = dict(metrics[key]["fn"])
+        built[key] = node.pop("type")(**node).protocol()
+    assert built["ari"]["arithmetic"] == built["ari_fg"]["arithmetic"] == "int64"
+    assert built["ari_fg"]["empty_foreground"] == "one" and "empty_foreground" not in built["ari"]
 
 
 def hand_made_masks():

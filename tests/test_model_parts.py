@@ -280,3 +280,24 @@ def test_transformer_predictor_lets_slots_interact():
     changed = slots.clone()
     changed[0, 2] += 1.0
     assert not torch.allclose(predictor(slots)[0, 0], predictor(changed)[0, 0])
+
+
+def test_transformer_predictor_without_bias_is_torchs_encoder_layer_in_training_too():
+    """With ``bias=False``, GELU and dropout it computes torch's post-norm encoder layer (the
+    reference's predictor), dropout draws included, given the same weights and seed."""
+    ours = TransformerPredictor(8, num_heads=4, mlp_hidden_dim=16, activation="gelu", bias=False, dropout=0.1).train()
+    layer = nn.TransformerEncoderLayer(8, 4, 16, dropout=0.1, activation="gelu", batch_first=True, bias=False).train()
+    names = dict(attention="self_attn", norm_attention="norm1", norm_mlp="norm2")
+    state = {}
+    for key, value in ours.state_dict().items():
+        module, rest = key.split(".", 1)
+        if module == "mlp":
+            module, rest = {"0": "linear1", "2": "linear2"}[rest[0]], rest[2:]
+        state[f"{names.get(module, module)}.{rest}"] = value
+    layer.load_state_dict(state)
+    slots = torch.randn(2, 5, 8)
+    torch.manual_seed(1)
+    expected = layer(slots)
+    torch.manual_seed(1)
+    torch.testing.assert_close(ours(slots), expected)
+    assert not torch.allclose(ours(slots), expected)  # dropout draws differ from call to call

@@ -253,7 +253,7 @@ def test_ytvis_cuts_20_frame_clips_drops_short_videos_and_trains_on_5_frame_chun
     made = [ytvis_record(rng, n) for n in (45, 15, 20)]
     path = write_released(tmp_path / "train.lmdb", [record for record, _ in made])
     val = YTVIS(path, split="val", size=None, keys=("video", "segment", "clazz"))
-    assert val.clips == [(0, 0), (0, 20), (2, 0)]
+    assert val.clips == [(0, 0), (0, 20), (0, 25), (2, 0)]
     for index, (record_index, start) in enumerate(val.clips):
         record, segment = made[record_index]
         sample = val[index]

@@ -42,6 +42,38 @@ def test_boxes_from_segment_are_pixel_edge_ltrb():
     torch.testing.assert_close(boxes[2], torch.zeros(4))
 
 
+def test_inclusive_boxes_put_right_and_bottom_at_the_last_pixels_index():
+    segment = torch.zeros(10, 20, dtype=torch.long)
+    segment[2:5, 3:8] = 2  # rows 2..4, columns 3..7
+    segment[9, 19] = 1  # one pixel in the bottom-right corner
+    boxes = boxes_from_segment(segment, 3, edges="inclusive")
+    torch.testing.assert_close(boxes[1], torch.tensor([3 / 20, 2 / 10, 7 / 20, 4 / 10]))
+    torch.testing.assert_close(boxes[0], torch.tensor([19 / 20, 9 / 10, 19 / 20, 9 / 10]))
+    torch.testing.assert_close(boxes[2], torch.zeros(4))
+    full = boxes_from_segment(torch.ones(10, 20, dtype=torch.long), 1, edges="inclusive")
+    torch.testing.assert_close(full[0], torch.tensor([0.0, 0.0, 19 / 20, 9 / 10]))
+    with pytest.raises(ValueError, match="edges must be one of"):
+        boxes_from_segment(segment, 3, edges="outer")
+
+
+def test_present_rows_keep_only_the_objects_of_the_clip_in_id_order():
+    segment = torch.zeros(3, 8, 10, dtype=torch.long)
+    segment[:, 1:3, 2:5] = 2  # ids 1, 3 and 4 never appear; 5 appears from frame 1 on
+    segment[1:, 5:8, 6:10] = 5
+    sample = {"segment": segment, "bbox": torch.ones(3, 6, 4)}  # the video's 6 numbered rows
+    out = RecomputeBoxes(rows="present", edges="inclusive")(sample, np.random.default_rng(0))
+    assert out["bbox"].shape == (3, 2, 4)  # ids 2 and 5, no background row
+    torch.testing.assert_close(out["bbox"][:, 0], torch.tensor([2 / 10, 1 / 8, 4 / 10, 2 / 8]).expand(3, 4))
+    torch.testing.assert_close(out["bbox"][0, 1], torch.zeros(4))  # invisible at frame 0
+    torch.testing.assert_close(out["bbox"][1:, 1], torch.tensor([6 / 10, 5 / 8, 9 / 10, 7 / 8]).expand(2, 4))
+    numbered = RecomputeBoxes()(sample, np.random.default_rng(0))["bbox"]
+    assert numbered.shape == (3, 6, 4) and numbered[:, [0, 2, 3]].abs().sum() == 0
+    with pytest.raises(ValueError, match="2 objects, more than max_objects=1"):
+        RecomputeBoxes(rows="present", max_objects=1)(sample, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="rows must be one of"):
+        RecomputeBoxes(rows="visible")
+
+
 def test_flip_twice_is_identity_and_negates_flow_x():
     sample = _sample()
     flipped = horizontal_flip(sample)

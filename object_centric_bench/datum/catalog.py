@@ -9,7 +9,8 @@ the clip, random resized crop and flip) or the validation ones (the whole clip, 
 
 ``size`` is the output side (crop and resize, ImageNet normalisation, boxes recomputed from the
 masks); ``size=None`` returns the frames as stored. ``num_objects`` pads object axes to a fixed
-count (conditional models). ``transform`` replaces the whole pipeline.
+count (conditional models); videos can instead take the RandSF.Q v3 reference's boxes (``box_rows``,
+``box_edges``). ``transform`` replaces the whole pipeline.
 """
 
 from functools import partialmethod
@@ -20,6 +21,8 @@ from object_centric_bench.datum.transform import (
     FlowToRGB,
     MergeStuffIntoBackground,
     PadObjects,
+    RecomputeBoxes,
+    check_choice,
     train_transforms,
     val_transforms,
 )
@@ -29,28 +32,45 @@ SPLITS = ("train", "val")
 
 def check_split(split: str) -> None:
     """Refuse a split other than ``train`` / ``val`` with a ``ValueError`` naming the choices."""
-    if split not in SPLITS:
-        raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+    check_choice("split", split, SPLITS)
 
 
-def standard_transform(split: str, size: int | None, num_objects: int | None, first=(), last=()) -> Compose:
-    """``first`` steps, the split's crop / resize / normalise / boxes pipeline, ``last`` steps, padding."""
+def standard_transform(split: str, size: int | None, num_objects: int | None, first=(), last=(),
+                       box_rows: str = "numbered", box_edges: str = "exclusive") -> Compose:
+    """``first`` steps, the split's crop / resize / normalise / boxes pipeline, ``last`` steps, padding.
+
+    ``box_rows="numbered"`` pads object axes to ``num_objects``; ``"present"`` keeps one box row per
+    object of the clip (``RecomputeBoxes``), at most ``num_objects``, for the collate to pad per batch.
+    """
     check_split(split)
+    present = box_rows == "present"
+    recompute = RecomputeBoxes(box_rows, box_edges, num_objects if present else None)
     steps = list(first)
     if size is not None:
-        steps += (train_transforms if split == "train" else val_transforms)(size).transforms
+        steps += (train_transforms if split == "train" else val_transforms)(size, boxes=recompute).transforms
+    elif (box_rows, box_edges) != ("numbered", "exclusive"):
+        raise ValueError(f"box_rows={box_rows!r}, box_edges={box_edges!r} recompute the boxes after the crop: give a size")
     steps += list(last)
-    if num_objects is not None:
+    if num_objects is not None and not present:
         steps.append(PadObjects(num_objects))
     return Compose(steps)
 
 
 class StandardVideos(VideoDataset):
     """Videos under the standard rules: ``clip_len`` cuts each video into clips (None: whole
-    videos); training draws one of each clip's non-overlapping ``chunk_len``-frame chunks (None:
-    the whole clip), validation takes the whole clip. ``flow_rgb_magnitude`` adds ``flow_rgb``,
-    the flow rendered as an RGB target with saturation 1 at that many pixels (needs ``flow`` in
-    ``keys``). The synthetic videos of ``convert.py synth`` use this class as it is."""
+    videos; ``tail`` as in ``VideoDataset``); training draws one of each clip's non-overlapping
+    ``chunk_len``-frame chunks (None: the whole clip), validation takes the whole clip.
+    ``flow_rgb_magnitude`` adds ``flow_rgb``, the flow rendered as an RGB target with saturation 1
+    at that many pixels (needs ``flow`` in ``keys``).
+
+    Boxes (``bbox`` in ``keys``) are recomputed from the augmented masks. ``box_rows="numbered"``: row
+    k for object id k + 1 of the video (zeros where it is not visible), padded to ``num_objects``
+    when given. ``"present"``: the RandSF.Q v3 reference's rows, one per object present in the
+    clip after augmentation, no background row; the collate pads them with zero rows to the
+    batch's largest count, and ``num_objects`` only bounds the count. ``box_edges``:
+    ``"exclusive"`` right / bottom are pixel edges ((last + 1) / size), ``"inclusive"`` the last
+    pixel's index / size (the reference's). The synthetic videos of ``convert.py synth`` use this
+    class as it is."""
 
     def __init__(
         self,
@@ -64,16 +84,20 @@ class StandardVideos(VideoDataset):
         flow_rgb_magnitude: float | None = None,
         transform=None,
         on_error: str = "raise",
+        tail: str = "drop",
+        box_rows: str = "numbered",
+        box_edges: str = "exclusive",
     ):
         check_split(split)
         if flow_rgb_magnitude is not None and "flow" not in keys:
             raise ValueError("flow_rgb_magnitude renders the flow: add 'flow' to keys")
         if transform is None:
             last = [FlowToRGB(flow_rgb_magnitude)] if flow_rgb_magnitude is not None else []
-            transform = standard_transform(split, size, num_objects, last=last)
+            transform = standard_transform(split, size, num_objects, last=last, box_rows=box_rows, box_edges=box_edges)
         super().__init__(
             data_file,
             clip_len=clip_len,
+            tail=tail,
             chunk_len=chunk_len if split == "train" else None,
             transform=transform,
             keys=keys,
@@ -84,17 +108,20 @@ class StandardVideos(VideoDataset):
 class MOVi(StandardVideos):
     """MOVi-C / MOVi-D: whole 24-frame videos (optionally with ``bbox``, backward ``flow`` and
     ``depth``); training draws one of the four aligned 6-frame chunks (``chunk_len=None`` trains
-    on whole videos). 50 px of ``flow_rgb_magnitude`` suits 256 px frames."""
+    on whole videos). 50 px of ``flow_rgb_magnitude`` suits 256 px frames. The box-conditioned
+    configs take the RandSF.Q v3 reference's boxes (``box_rows="present", box_edges="inclusive"``,
+    set in ``config-base/movi_c.py``)."""
 
     __init__ = partialmethod(StandardVideos.__init__, chunk_len=6)  # the rules' defaults, nothing else
 
 
 class YTVIS(StandardVideos):
-    """YTVIS (HQ split of YouTube-VIS 2019): videos cut into 20-frame clips (shorter videos are
-    dropped); training draws one of each clip's four 5-frame chunks, validation takes the whole
-    clip. ``clazz`` (t, s) holds the category of id s + 1."""
+    """YTVIS (HQ split of YouTube-VIS 2019): videos cut into 20-frame clips as the RandSF.Q v3
+    reference cuts them (shorter videos are dropped, the last clip ends at the video's last frame,
+    ``tail="aligned"``; ``"drop"`` leaves the tail out); training draws one of each clip's four
+    5-frame chunks, validation takes the whole clip. ``clazz`` (t, s) holds the category of id s + 1."""
 
-    __init__ = partialmethod(StandardVideos.__init__, clip_len=20, chunk_len=5)
+    __init__ = partialmethod(StandardVideos.__init__, clip_len=20, chunk_len=5, tail="aligned")
 
 
 class StandardImages(ImageDataset):

@@ -9,7 +9,9 @@ OBJECT_AXES = {"bbox": -2, "clazz": -1, "isthing": -1}
 
 class PadObjectsCollate:
     """Stack every key; pad object axes (``bbox`` (..., S, 4), ``clazz`` / ``isthing`` (..., S))
-    with zeros to the largest S in the batch, or to ``num_objects`` when it is given."""
+    with zeros to the largest S in the batch, or to ``num_objects`` when it is given. The engine's
+    default: with ``box_rows="present"`` datasets it sets the slot count to the batch's largest
+    object count, as the RandSF.Q v3 reference does."""
 
     def __init__(self, num_objects: int | None = None, object_axes: dict | None = None):
         self.num_objects = num_objects

@@ -15,13 +15,14 @@ import torch
 
 from object_centric_bench.datum import codec
 from object_centric_bench.datum.lmdb_io import CorruptRecordError, LMDBReader, read_manifest
-from object_centric_bench.datum.transform import boxes_from_segment
+from object_centric_bench.datum.transform import boxes_from_segment, check_choice
 
 log = logging.getLogger(__name__)
 
 STREAM_TYPES = (io.BytesIO, bytes, bytearray, memoryview)
 ON_ERROR_CHOICES = ("raise", "skip")
 CHUNK_PICKS = ("random", "first")
+CLIP_TAILS = ("drop", "aligned")
 
 
 def _is_encoded(value) -> bool:
@@ -141,8 +142,7 @@ class LMDBDataset(torch.utils.data.Dataset):
     """
 
     def __init__(self, data_file, transform=None, keys=(), on_error: str = "raise"):
-        if on_error not in ON_ERROR_CHOICES:
-            raise ValueError(f"on_error must be one of {ON_ERROR_CHOICES}, got {on_error!r}")
+        check_choice("on_error", on_error, ON_ERROR_CHOICES)
         self.reader = LMDBReader(data_file)
         if len(self.reader) == 0:
             raise ValueError(f"{self.reader.path} holds no records")
@@ -252,12 +252,16 @@ class VideoDataset(LMDBDataset):
     optional ``bbox`` (T, S, 4), ``clazz``, ``flow`` (T, 2, H, W) in pixels (backward flow),
     ``depth`` (T, H, W).
 
-    Clips are config values. ``clip_len`` cuts every video into non-overlapping clips of that many
-    frames, each its own sample (shorter videos are dropped); ``None`` keeps whole videos.
-    ``chunk_len`` then takes one of the clip's non-overlapping chunks of that many frames, picked
-    at random from the sample's seed (``chunk_pick="random"``) or the first (``"first"``);
-    ``None`` keeps the whole clip. MOVi: train ``chunk_len=6``, val neither. YTVIS: train
-    ``clip_len=20, chunk_len=5``, val ``clip_len=20``.
+    Clips are config values. ``clip_len`` cuts every video into clips of that many frames, each its
+    own sample (shorter videos are dropped); ``None`` keeps whole videos. ``tail`` says what
+    becomes of the frames after the last whole clip: ``"drop"`` leaves them out (``floor(T /
+    clip_len)`` non-overlapping clips), ``"aligned"`` adds one more clip ending at the video's last
+    frame, overlapping the one before (``ceil(T / clip_len)`` clips, as the RandSF.Q v3 reference
+    cuts YTVIS: T=45, clip_len=20 starts clips at 0, 20 and 25). ``chunk_len`` then takes one of
+    the clip's non-overlapping chunks of that many frames, picked at random from the sample's seed
+    (``chunk_pick="random"``) or the first (``"first"``); ``None`` keeps the whole clip. MOVi:
+    train ``chunk_len=6``, val neither. YTVIS: train ``clip_len=20, chunk_len=5``, val
+    ``clip_len=20``, both ``tail="aligned"``.
     """
 
     def __init__(
@@ -266,26 +270,29 @@ class VideoDataset(LMDBDataset):
         clip_len: int | None = None,
         chunk_len: int | None = None,
         chunk_pick: str = "random",
+        tail: str = "drop",
         transform=None,
         keys=("video", "segment"),
         on_error: str = "raise",
     ):
         super().__init__(data_file, transform, keys, on_error)
-        if chunk_pick not in CHUNK_PICKS:
-            raise ValueError(f"chunk_pick must be one of {CHUNK_PICKS}, got {chunk_pick!r}")
+        check_choice("chunk_pick", chunk_pick, CHUNK_PICKS)
+        check_choice("tail", tail, CLIP_TAILS)
         for name, value in (("clip_len", clip_len), ("chunk_len", chunk_len)):
             if value is not None and value < 1:
                 raise ValueError(f"{name} must be a positive frame count or None, got {value}")
         self.clip_len = clip_len
         self.chunk_len = chunk_len
         self.chunk_pick = chunk_pick
+        self.tail = tail
         self.clips = self._cut_clips()
         if not self.clips:
             raise ValueError(f"{self.reader.path}: no video has clip_len={clip_len} frames")
 
     def protocol(self) -> dict:
         """Adds how videos are cut: ``None`` means whole videos (clips) or whole clips (chunks)."""
-        return dict(super().protocol(), clip_len=self.clip_len, chunk_len=self.chunk_len, chunk_pick=self.chunk_pick)
+        return dict(super().protocol(), clip_len=self.clip_len, tail=self.tail, chunk_len=self.chunk_len,
+                    chunk_pick=self.chunk_pick)
 
     def _cut_clips(self) -> list[tuple[int, int]]:
         """(record index, first frame) of every sample."""
@@ -294,7 +301,10 @@ class VideoDataset(LMDBDataset):
         clips = []
         counts = self._frame_counts()
         for record_index, count in enumerate(counts):
-            clips += [(record_index, start) for start in range(0, count - self.clip_len + 1, self.clip_len)]
+            starts = list(range(0, count - self.clip_len + 1, self.clip_len))
+            if self.tail == "aligned" and starts and starts[-1] + self.clip_len < count:
+                starts.append(count - self.clip_len)
+            clips += [(record_index, start) for start in starts]
         dropped = sum(count < self.clip_len for count in counts)
         if dropped:
             log.info("%s: dropped %d videos shorter than %d frames", self.reader.path, dropped, self.clip_len)

@@ -24,6 +24,8 @@ RESIZE_MODES = {
     "flow": "bilinear",
     "depth": "bilinear",
 }
+BOX_ROWS = ("numbered", "present")
+BOX_EDGES = ("exclusive", "inclusive")
 
 
 def _size_pair(size) -> tuple[int, int]:
@@ -178,24 +180,39 @@ class Normalize:
         return result
 
 
-def boxes_from_segment(segment: torch.Tensor, num_objects: int) -> torch.Tensor:
-    """Normalised ltrb boxes of ids 1..num_objects: (..., H, W) -> (..., num_objects, 4).
+def check_choice(name: str, value: str, choices: tuple) -> None:
+    """Refuse an option outside ``choices`` with a ``ValueError`` naming them."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
 
-    Row k belongs to id k + 1; an id absent from a frame gets a zero row. Right and bottom are the
-    pixel edges (``(max + 1) / size``), so a full-frame object spans 0..1.
+
+def boxes_from_segment(segment: torch.Tensor, num_objects: int, edges: str = "exclusive") -> torch.Tensor:
+    """Normalised ltrb boxes of ids 1..num_objects: (..., H, W) -> (..., num_objects, 4), row k for
+    id k + 1 (``boxes_of_ids``)."""
+    return boxes_of_ids(segment, torch.arange(1, num_objects + 1, device=segment.device), edges)
+
+
+def boxes_of_ids(segment: torch.Tensor, ids: torch.Tensor, edges: str = "exclusive") -> torch.Tensor:
+    """Normalised ltrb boxes of the masks of ``ids``: (..., H, W) -> (..., len(ids), 4).
+
+    Row k belongs to ``ids[k]``; an id absent from a frame gets a zero row. ``edges="exclusive"``:
+    right and bottom are the pixel edges (``(max + 1) / size``), so a full-frame object spans 0..1.
+    ``"inclusive"``: they are the last pixel's index (``max / size``), as the RandSF.Q v3 reference
+    computes them; left and top are ``min / size`` either way.
     """
+    check_choice("edges", edges, BOX_EDGES)
     height, width = segment.shape[-2:]
-    ids = torch.arange(1, num_objects + 1, device=segment.device)
     masks = segment.unsqueeze(-3) == ids[:, None, None]  # (..., k, h, w)
     rows = masks.any(-1)  # (..., k, h)
     cols = masks.any(-2)  # (..., k, w)
     present = rows.any(-1)  # (..., k)
     row_index = torch.arange(height, device=segment.device)
     col_index = torch.arange(width, device=segment.device)
+    past_last = 1 if edges == "exclusive" else 0
     top = torch.where(rows, row_index, height).amin(-1)
-    bottom = torch.where(rows, row_index, -1).amax(-1) + 1
+    bottom = torch.where(rows, row_index, -1).amax(-1) + past_last
     left = torch.where(cols, col_index, width).amin(-1)
-    right = torch.where(cols, col_index, -1).amax(-1) + 1
+    right = torch.where(cols, col_index, -1).amax(-1) + past_last
     boxes = torch.stack([left / width, top / height, right / width, bottom / height], dim=-1)
     return torch.where(present.unsqueeze(-1), boxes, torch.zeros(())).float()
 
@@ -203,9 +220,21 @@ def boxes_from_segment(segment: torch.Tensor, num_objects: int) -> torch.Tensor:
 class RecomputeBoxes:
     """Replace ``bbox`` (when the sample has one) by the boxes of the augmented ``segment``.
 
-    The row count is kept (objects of the whole video stay numbered even when they leave the clip
-    or the crop) and grows if the segment holds larger ids.
+    ``rows="numbered"``: row k for id k + 1; the row count is kept (objects of the whole video
+    stay numbered even when they leave the clip or the crop) and grows if the segment holds larger
+    ids. ``"present"``: one row per object id present in the segment (in any frame), in id order,
+    no background row, as the RandSF.Q v3 reference builds them: ids absent from the clip are
+    dropped, so samples differ in row count (the collate pads them per batch) and other object
+    keys (``clazz``) keep their numbering. ``edges`` as in ``boxes_of_ids``. ``max_objects``
+    refuses a sample with more rows (None: no limit).
     """
+
+    def __init__(self, rows: str = "numbered", edges: str = "exclusive", max_objects: int | None = None):
+        check_choice("rows", rows, BOX_ROWS)
+        check_choice("edges", edges, BOX_EDGES)
+        self.rows = rows
+        self.edges = edges
+        self.max_objects = max_objects
 
     def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
         if "bbox" not in sample:
@@ -213,8 +242,18 @@ class RecomputeBoxes:
         if "segment" not in sample:
             raise ValueError("recomputing boxes needs the 'segment' key; add it to the dataset's keys")
         segment = sample["segment"]
-        num_objects = max(sample["bbox"].shape[-2], int(segment.max()) if segment.numel() else 0)
-        return dict(sample, bbox=boxes_from_segment(segment, num_objects))
+        if self.rows == "present":
+            ids = segment.unique()
+            boxes = boxes_of_ids(segment, ids[ids != 0], self.edges)
+        else:
+            num_objects = max(sample["bbox"].shape[-2], int(segment.max()) if segment.numel() else 0)
+            boxes = boxes_from_segment(segment, num_objects, self.edges)
+        if self.max_objects is not None and boxes.shape[-2] > self.max_objects:
+            raise ValueError(
+                f"the sample has {boxes.shape[-2]} objects, more than max_objects={self.max_objects}; "
+                "raise the count (e.g. num_slots)"
+            )
+        return dict(sample, bbox=boxes)
 
 
 class MergeStuffIntoBackground:
@@ -302,17 +341,22 @@ def hsv_to_rgb(hue: torch.Tensor, saturation: torch.Tensor, value: torch.Tensor)
     return value.unsqueeze(-3) - value.unsqueeze(-3) * saturation.unsqueeze(-3) * ramp
 
 
-def train_transforms(size: int, num_objects: int | None = None) -> Compose:
+def train_transforms(size: int, num_objects: int | None = None, boxes: RecomputeBoxes | None = None) -> Compose:
     """The standard training pipeline: random resized crop, flip, ImageNet normalisation, boxes
-    recomputed from the masks, and object axes padded to ``num_objects`` when given."""
-    steps = [RandomResizedCrop(size), RandomHorizontalFlip(), Normalize(), RecomputeBoxes()]
+    recomputed from the masks (``boxes``, default ``RecomputeBoxes()``), and object axes padded to
+    ``num_objects`` when given."""
+    steps = [RandomResizedCrop(size), RandomHorizontalFlip(), Normalize(), _recompute(boxes)]
     return Compose(steps + _padding(num_objects))
 
 
-def val_transforms(size: int, num_objects: int | None = None) -> Compose:
+def val_transforms(size: int, num_objects: int | None = None, boxes: RecomputeBoxes | None = None) -> Compose:
     """The standard validation pipeline: centre largest square, resize, normalisation, boxes."""
-    steps = [CenterCrop(), Resize(size), Normalize(), RecomputeBoxes()]
+    steps = [CenterCrop(), Resize(size), Normalize(), _recompute(boxes)]
     return Compose(steps + _padding(num_objects))
+
+
+def _recompute(boxes: RecomputeBoxes | None) -> RecomputeBoxes:
+    return RecomputeBoxes() if boxes is None else boxes
 
 
 def _padding(num_objects: int | None) -> list:

@@ -22,13 +22,16 @@ class TemporalSimilarityLoss(nn.Module):
 
     def forward(self, logits: torch.Tensor, feature: torch.Tensor) -> torch.Tensor:
         """logits (b, t, N, N) predicted, feature (b, t, N, C) frozen -> scalar loss."""
+        log_prob = logits[:, :-1].float().log_softmax(dim=-1)
+        return -(self.target(feature) * log_prob).sum(dim=-1).mean()
+
+    def target(self, feature: torch.Tensor) -> torch.Tensor:
+        """feature (b, t, N, C) -> the target distributions (b, t-1, N, N) over next-frame tokens."""
         if feature.shape[1] < 2:
             raise ValueError("the temporal similarity loss needs clips of at least 2 frames")
         normed = F.normalize(feature.detach().float(), dim=-1)
         cosine = torch.einsum("btic,btjc->btij", normed[:, :-1], normed[:, 1:])  # (b, t-1, N, N)
-        target = (cosine / self.temperature).softmax(dim=-1)
-        log_prob = logits[:, :-1].float().log_softmax(dim=-1)
-        return -(target * log_prob).sum(dim=-1).mean()
+        return (cosine / self.temperature).softmax(dim=-1)
 
 
 class SlotContrastLoss(nn.Module):

@@ -17,6 +17,8 @@ from scipy.optimize import linear_sum_assignment
 
 TEMPORAL_UNITS = ("video", "frame")
 MATCHINGS = ("hungarian", "aligned")
+ARITHMETICS = ("exact", "int64")
+EMPTY_FOREGROUND = ("exclude", "one")
 
 
 def _check_index_maps(pred: torch.Tensor, gt: torch.Tensor) -> None:
@@ -79,20 +81,30 @@ def contingency(pred: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
     return torch.stack(padded)  # (b, s, k)
 
 
-def _pairs(n: torch.Tensor) -> torch.Tensor:
-    """Number of unordered pairs C(n, 2), exact in int64."""
-    return n * (n - 1) // 2
+def _pairs(n: torch.Tensor, ordered: bool) -> torch.Tensor:
+    """Number of point pairs, exact in int64: unordered C(n, 2), or ordered n (n - 1)."""
+    ordered_pairs = n * (n - 1)
+    return ordered_pairs if ordered else ordered_pairs // 2
 
 
-def _ari_from_counts(counts: torch.Tensor) -> torch.Tensor:
-    """Hubert-Arabie ARI from pair counts of a contingency matrix (B, S, K)."""
+def _pair_counts(counts: torch.Tensor, ordered: bool) -> tuple[torch.Tensor, ...]:
+    """Pairs of points within a cell, a predicted segment, a gt segment and the sample, summed.
+
+    Returns four int64 (B,) tensors from a contingency matrix (B, S, K). Each is exact: at most
+    n^2 for n points (2.5e12 for a 24 x 256^2 clip).
+    """
     pred_sizes = counts.sum(2)  # (b, s)
     gt_sizes = counts.sum(1)  # (b, k)
     num_points = pred_sizes.sum(1)  # (b,)
-    index = _pairs(counts).sum((1, 2))
-    pred_pairs = _pairs(pred_sizes).sum(1)
-    gt_pairs = _pairs(gt_sizes).sum(1)
-    all_pairs = _pairs(num_points)
+    return (
+        _pairs(counts, ordered).sum((1, 2)), _pairs(pred_sizes, ordered).sum(1),
+        _pairs(gt_sizes, ordered).sum(1), _pairs(num_points, ordered),
+    )
+
+
+def _ari_from_counts(counts: torch.Tensor) -> torch.Tensor:
+    """Hubert-Arabie ARI from pair counts of a contingency matrix (B, S, K), exact in float64."""
+    index, pred_pairs, gt_pairs, all_pairs = _pair_counts(counts, ordered=False)
     expected = pred_pairs.double() * gt_pairs.double() / all_pairs.clamp(min=1).double()
     maximum = (pred_pairs + gt_pairs).double() / 2
     score = (index.double() - expected) / (maximum - expected)
@@ -100,20 +112,53 @@ def _ari_from_counts(counts: torch.Tensor) -> torch.Tensor:
     # partitions then agree, and the score is 1. Tested on the integer counts, not on floats.
     both_one_cluster = (pred_pairs == all_pairs) & (gt_pairs == all_pairs)
     both_singletons = (pred_pairs == 0) & (gt_pairs == 0)
-    score = torch.where(both_one_cluster | both_singletons, 1.0, score)
-    return torch.where(num_points == 0, math.nan, score)
+    return torch.where(both_one_cluster | both_singletons, 1.0, score)
 
 
-def ari(pred: torch.Tensor, gt: torch.Tensor, foreground_only: bool = False) -> torch.Tensor:
+def _int64_ari_from_counts(counts: torch.Tensor) -> torch.Tensor:
+    """ARI in the arithmetic of the RandSF.Q v3 reference's metric, bit for bit.
+
+    Ordered pair counts n (n - 1) in int64; the product of the two marginal sums is formed in
+    int64, so it wraps modulo 2^64 once it passes 2^63 - 1 (about 9.2e18); everything after it is
+    float32, as torch's true division of int64 tensors gives, and a zero float32 denominator
+    scores 1. Only that product wraps: the pair sums themselves stay exact.
+    """
+    index, pred_pairs, gt_pairs, all_pairs = _pair_counts(counts, ordered=True)
+    expected = (gt_pairs * pred_pairs).float() / all_pairs.clamp(min=1).float()
+    maximum = (gt_pairs + pred_pairs).float() / 2
+    denominator = maximum - expected
+    score = (index.float() - expected) / denominator
+    return torch.where(denominator == 0, 1.0, score).double()
+
+
+def ari(
+    pred: torch.Tensor, gt: torch.Tensor, foreground_only: bool = False,
+    arithmetic: str = "exact", empty_foreground: str = "exclude",
+) -> torch.Tensor:
     """Adjusted Rand index per sample, float64 (B,).
 
     With `foreground_only` (FG-ARI) pixels whose ground truth is background are dropped, and a
-    sample without foreground pixels gives NaN. Otherwise the background is one more cluster.
+    sample without foreground pixels gives NaN (`empty_foreground="exclude"`) or 1 (``"one"``, as
+    SAVi, VideoSAUR and OCLF count it). Otherwise the background is one more cluster. A sample
+    without pixels gives NaN. `arithmetic="exact"` matches scikit-learn; ``"int64"`` reproduces
+    the RandSF.Q v3 reference's numbers, overflow included (see `_int64_ari_from_counts`).
     """
+    _check_ari_options(foreground_only, arithmetic, empty_foreground)
     counts = contingency(pred, gt)
     if foreground_only:
         counts = counts[:, :, 1:]  # restricting the pixels to gt != 0 drops the background column
-    return _ari_from_counts(counts)
+    score = _ari_from_counts(counts) if arithmetic == "exact" else _int64_ari_from_counts(counts)
+    empty = counts.sum((1, 2)) == 0
+    return torch.where(empty, 1.0 if empty_foreground == "one" else math.nan, score)
+
+
+def _check_ari_options(foreground_only: bool, arithmetic: str, empty_foreground: str) -> None:
+    if arithmetic not in ARITHMETICS:
+        raise ValueError(f"arithmetic must be one of {ARITHMETICS}, got {arithmetic!r}")
+    if empty_foreground not in EMPTY_FOREGROUND:
+        raise ValueError(f"empty_foreground must be one of {EMPTY_FOREGROUND}, got {empty_foreground!r}")
+    if empty_foreground != "exclude" and not foreground_only:
+        raise ValueError("empty_foreground applies to FG-ARI; pass foreground_only=True")
 
 
 def _iou_and_scored(
@@ -277,20 +322,35 @@ class _SegmentationMetric:
 
 
 class ARI(_SegmentationMetric):
-    """ARI over all pixels (background is one cluster) or, with `foreground_only`, FG-ARI."""
+    """ARI over all pixels (background is one cluster) or, with `foreground_only`, FG-ARI.
+
+    `arithmetic` and `empty_foreground` are protocol options of `ari`: the defaults give the
+    correct score with empty-foreground samples excluded; ``arithmetic="int64"`` gives the
+    RandSF.Q v3 reference's numbers, ``empty_foreground="one"`` SAVi's and VideoSAUR's count.
+    """
 
     def __init__(
-        self, foreground_only: bool = False, temporal: str = "video", skip_first: bool = False
+        self, foreground_only: bool = False, temporal: str = "video", skip_first: bool = False,
+        arithmetic: str = "exact", empty_foreground: str = "exclude",
     ):
         super().__init__(temporal, skip_first)
+        _check_ari_options(foreground_only, arithmetic, empty_foreground)
         self.foreground_only = foreground_only
+        self.arithmetic = arithmetic
+        self.empty_foreground = empty_foreground
         self.name = "fg_ari" if foreground_only else "ari"
 
     def score(self, pred: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
-        return ari(pred, gt, self.foreground_only)
+        return ari(pred, gt, self.foreground_only, self.arithmetic, self.empty_foreground)
 
     def background(self) -> str:
         return "pixels excluded" if self.foreground_only else "one cluster"
+
+    def protocol(self) -> dict:
+        record = dict(super().protocol(), arithmetic=self.arithmetic)
+        if self.foreground_only:
+            record["empty_foreground"] = self.empty_foreground
+        return record
 
 
 class _OverlapMetric(_SegmentationMetric):

@@ -24,6 +24,8 @@ class DINOv2(nn.Module):
     Weights: `pretrained=True` loads `weights_file` if given (or the file named by the environment
     variable OCB_DINOV2_WEIGHTS), else timm's hub; failing to load is an error, never a silently
     random backbone. `pretrained=False` gives random weights (tests, synthetic runs).
+    `architecture` overrides timm's model arguments (depth, embed_dim, num_heads: shrunk models
+    in tests).
     """
 
     def __init__(
@@ -33,19 +35,20 @@ class DINOv2(nn.Module):
         weights_file: str | None = None,
         final_norm: bool = True,
         input_size: int = 224,
+        architecture: dict | None = None,
     ):
         super().__init__()
         self.input_size = input_size
-        self.vit = self._create(name, pretrained, weights_file, input_size)
+        self.vit = self._create(name, pretrained, weights_file, input_size, architecture or {})
         if not final_norm:
             self.vit.norm = nn.Identity()
         self.vit.requires_grad_(False)
         self.vit.eval()
 
     @staticmethod
-    def _create(name: str, pretrained: bool, weights_file: str | None, input_size: int):
+    def _create(name: str, pretrained: bool, weights_file: str | None, input_size: int, architecture: dict):
         if not pretrained:
-            return timm.create_model(name, pretrained=False, img_size=input_size)
+            return timm.create_model(name, pretrained=False, img_size=input_size, **architecture)
         weights_file = weights_file or os.environ.get(WEIGHTS_ENV) or None
         if weights_file is not None:
             if not os.path.isfile(weights_file):
@@ -60,6 +63,7 @@ class DINOv2(nn.Module):
                     pretrained=True,
                     img_size=input_size,
                     pretrained_cfg_overlay=dict(file=weights_file),
+                    **architecture,
                 )
             except Exception as error:
                 raise RuntimeError(
@@ -69,7 +73,7 @@ class DINOv2(nn.Module):
         pretrained_cfg = timm.models.get_pretrained_cfg(name)
         hub_id = getattr(pretrained_cfg, "hf_hub_id", None) or name
         try:
-            return timm.create_model(name, pretrained=True, img_size=input_size)
+            return timm.create_model(name, pretrained=True, img_size=input_size, **architecture)
         except Exception as error:
             raise RuntimeError(
                 f"could not load pretrained weights for {name} from timm's hub (tried "

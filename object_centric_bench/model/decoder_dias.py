@@ -16,11 +16,13 @@ from .projection import LearnedPositionEmbedding
 
 class PreNormDecoderBlock(nn.Module):
     """Pre-norm Transformer decoder layer without biases: self-attention over the queries,
-    cross-attention to the memory (its head-averaged weights are returned), then a GELU MLP."""
+    cross-attention to the memory (its head-averaged weights are returned), then a GELU MLP.
+    `norm_self=False` leaves out the norm before the self-attention (the decoder's first block,
+    whose input the decoder has normalised already)."""
 
-    def __init__(self, dim: int, num_heads: int, mlp_ratio: int = 4):
+    def __init__(self, dim: int, num_heads: int, mlp_ratio: int = 4, norm_self: bool = True):
         super().__init__()
-        self.norm_self = nn.LayerNorm(dim, bias=False)
+        self.norm_self = nn.LayerNorm(dim, bias=False) if norm_self else nn.Identity()
         self.self_attention = nn.MultiheadAttention(dim, num_heads, bias=False, batch_first=True)
         self.norm_cross = nn.LayerNorm(dim, bias=False)
         self.cross_attention = nn.MultiheadAttention(dim, num_heads, bias=False, batch_first=True)
@@ -41,11 +43,16 @@ class PreNormDecoderBlock(nn.Module):
 
 
 class PartiallyVisibleDecoder(nn.Module):
-    """Slots (b, S, D) and the frozen target features (b, N, C) -> reconstruction (b, N, out_dim)
-    and segmentation attention (b, S, N).
+    """Slots (b, S, D) and the frozen target features (b, N, feature_dim) -> reconstruction
+    (b, N, out_dim) and segmentation attention (b, S, N).
 
-    Training shows `sample_visible` tokens; `out_dim` defaults to `feature_dim` (set it to C + N
-    when the model also predicts temporal similarity logits).
+    The features and the slots are each projected to the width `dim` (a bias-free linear layer
+    and a LayerNorm); the token queries (projected features where visible, the mask token
+    elsewhere, plus a position embedding) are normalised once, and the residual stream starts
+    from them (the first block has no norm of its own). No norm follows the last block: its
+    output is the reconstruction when `out_dim` is `dim`, else a linear readout (with bias) maps
+    it to `out_dim` (the feature width C, or C + N when the model also predicts temporal
+    similarity logits; None: `feature_dim`). Training shows `sample_visible` tokens.
     """
 
     def __init__(
@@ -58,27 +65,31 @@ class PartiallyVisibleDecoder(nn.Module):
         num_heads: int = 4,
         out_dim: int | None = None,
         small_visible_ratio: float = 0.1,
+        position_std: float = 1.0,
     ):
         super().__init__()
         self.num_tokens = num_tokens
         self.small_visible_ratio = small_visible_ratio
-        self.feature_projection = nn.Linear(feature_dim, dim, bias=False)
-        self.slot_projection = nn.Linear(slot_dim, dim, bias=False)
-        self.mask_token = nn.Parameter(torch.randn(dim) * 0.02)
-        self.position_embedding = LearnedPositionEmbedding(num_tokens, dim)
-        self.blocks = nn.ModuleList(PreNormDecoderBlock(dim, num_heads) for _ in range(num_layers))
-        self.norm_out = nn.LayerNorm(dim, bias=False)
-        self.head = nn.Linear(dim, out_dim or feature_dim, bias=False)
+        self.feature_projection = nn.Sequential(nn.Linear(feature_dim, dim, bias=False), nn.LayerNorm(dim))
+        self.slot_projection = nn.Sequential(nn.Linear(slot_dim, dim, bias=False), nn.LayerNorm(dim))
+        self.mask_token = nn.Parameter(torch.randn(dim) * dim**-0.5)
+        self.position_embedding = LearnedPositionEmbedding(num_tokens, dim, position_std)
+        self.norm_input = nn.LayerNorm(dim, bias=False)
+        self.blocks = nn.ModuleList(
+            PreNormDecoderBlock(dim, num_heads, norm_self=i > 0) for i in range(num_layers)
+        )
+        out_dim = out_dim or feature_dim
+        self.head = nn.Identity() if out_dim == dim else nn.Linear(dim, out_dim)
 
     def sample_visible(
         self, batch_size: int, device=None, generator: torch.Generator | None = None
     ) -> torch.Tensor:
         """Which tokens show their feature (b, N) bool: a random permutation per sample, of which
-        the first k are visible; k is uniform in [0, N-2] with probability 0.5, else about
-        `small_visible_ratio` of N."""
+        the first k are visible; k is uniform in [0, N-2] with probability 0.5, else
+        int(`small_visible_ratio` * N) - 1 (24 of 256 tokens)."""
         n = self.num_tokens
         uniform = torch.randint(0, n - 1, (batch_size,), generator=generator)
-        small = torch.full((batch_size,), round(self.small_visible_ratio * n))
+        small = torch.full((batch_size,), max(int(self.small_visible_ratio * n) - 1, 0))
         pick_uniform = torch.rand(batch_size, generator=generator) < 0.5
         counts = torch.where(pick_uniform, uniform, small)  # (b,)
         order = torch.rand(batch_size, n, generator=generator).argsort(dim=1)  # permutation
@@ -98,9 +109,8 @@ class PartiallyVisibleDecoder(nn.Module):
                 visible = torch.ones(b, n, dtype=torch.bool, device=feature.device)
         shown = self.feature_projection(feature.detach())  # (b, N, d)
         queries = torch.where(visible[..., None], shown, self.mask_token.to(shown.dtype))
-        queries = self.position_embedding(queries)
+        queries = self.norm_input(self.position_embedding(queries))
         memory = self.slot_projection(slots)  # (b, S, d)
         for block in self.blocks:
             queries, attention = block(queries, memory)
-        recon = self.head(self.norm_out(queries))
-        return recon, attention.float().transpose(1, 2)  # (b, N, out), (b, S, N)
+        return self.head(queries), attention.float().transpose(1, 2)  # (b, N, out), (b, S, N)

@@ -12,7 +12,9 @@ from .projection import LearnedPositionEmbedding
 class BroadcastMLPDecoder(nn.Module):
     """Every slot is repeated at all N positions, a learned position embedding is added, and a
     shared MLP outputs C feature channels plus one alpha logit per slot and token. The softmax of
-    the alpha logits over slots gives the masks; the reconstruction is the alpha-weighted sum."""
+    the alpha logits over slots gives the masks; the reconstruction is the alpha-weighted sum.
+    `activation` is the MLP's (``"relu"`` or ``"gelu"``), `position_std` the standard deviation
+    the position embedding starts from."""
 
     def __init__(
         self,
@@ -20,10 +22,12 @@ class BroadcastMLPDecoder(nn.Module):
         out_dim: int,
         num_tokens: int,
         hidden_dims: Sequence[int] = (2048, 2048, 2048),
+        activation: str = "relu",
+        position_std: float = 0.02,
     ):
         super().__init__()
-        self.position_embedding = LearnedPositionEmbedding(num_tokens, slot_dim)
-        self.mlp = MLP(slot_dim, hidden_dims, out_dim + 1, nn.ReLU)
+        self.position_embedding = LearnedPositionEmbedding(num_tokens, slot_dim, position_std)
+        self.mlp = MLP(slot_dim, hidden_dims, out_dim + 1, activation)
 
     def forward(
         self, slots: torch.Tensor, slot_mask: torch.Tensor | None = None

@@ -16,7 +16,8 @@ class GaussianInitializer(nn.Module):
     Training draws fresh noise. Evaluation is deterministic: per-slot means are used as they are,
     while shared ones get a fixed noise draw (seeded by `eval_seed`, the same for every sample),
     because identical queries would stay identical through slot attention. `sample_in_eval=True`
-    draws fresh noise in evaluation too.
+    draws fresh noise in evaluation too. The log-std starts at `log_std_init` everywhere (0: a
+    standard deviation of 1).
     """
 
     def __init__(
@@ -26,6 +27,7 @@ class GaussianInitializer(nn.Module):
         per_slot: bool = False,
         sample_in_eval: bool = False,
         eval_seed: int = 0,
+        log_std_init: float = -2.0,
     ):
         super().__init__()
         self.num_slots = num_slots
@@ -34,7 +36,7 @@ class GaussianInitializer(nn.Module):
         self.eval_seed = eval_seed
         rows = num_slots if per_slot else 1
         self.mean = nn.Parameter(torch.empty(rows, slot_dim))
-        self.log_std = nn.Parameter(torch.full((rows, slot_dim), -2.0))
+        self.log_std = nn.Parameter(torch.full((rows, slot_dim), float(log_std_init)))
         nn.init.xavier_uniform_(self.mean)
 
     def forward(self, batch_size: int, condition: torch.Tensor | None = None) -> torch.Tensor:
@@ -56,12 +58,13 @@ class GaussianInitializer(nn.Module):
 
 
 class _ConditionalInitializer(nn.Module):
-    """Maps one condition per slot to a query; empty (padded) slots get a fixed 'empty' input.
+    """Maps one condition per slot to a query; empty (padded) slots get a fixed 'empty' input,
+    `empty_value` (None: they go in as they are).
 
     Subclasses say which conditions are empty and how a condition is encoded.
     """
 
-    empty_value = -1.0
+    empty_value: float | None = -1.0
 
     def forward(self, batch_size: int, condition: torch.Tensor | None = None) -> torch.Tensor:
         if condition is None:
@@ -73,6 +76,8 @@ class _ConditionalInitializer(nn.Module):
             raise ValueError(
                 f"condition has batch size {condition.shape[0]}, expected {batch_size}"
             )
+        if self.empty_value is None:
+            return self.encode(condition.float())
         empty = self.is_empty(condition)  # (b, S)
         filler = torch.full_like(condition, self.empty_value)
         shape = empty.shape + (1,) * (condition.dim() - 2)
@@ -90,12 +95,15 @@ class BoxInitializer(_ConditionalInitializer):
     """Queries from boxes (b, S, 4), ltrb normalised to [0, 1], through an MLP.
 
     A box with no positive area or with non-finite values (zeros where an object is invisible,
-    padding) counts as empty and is replaced by -1 coordinates.
+    padding) counts as empty and is replaced by `empty_value` coordinates (None: zero boxes go in
+    as they are). `activation` is the MLP's (``"relu"`` or ``"gelu"``).
     """
 
-    def __init__(self, slot_dim: int, hidden_dim: int = 256):
+    def __init__(self, slot_dim: int, hidden_dim: int = 256, activation: str = "relu",
+                 empty_value: float | None = -1.0):
         super().__init__()
-        self.mlp = MLP(4, [hidden_dim], slot_dim, nn.ReLU)
+        self.mlp = MLP(4, [hidden_dim], slot_dim, activation)
+        self.empty_value = empty_value
 
     def is_empty(self, condition: torch.Tensor) -> torch.Tensor:
         left, top, right, bottom = condition.unbind(-1)

@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from .mlp import MLP
+from .mlp import MLP, zero_biases
 
 
 def coordinate_grid(height: int, width: int, low: float, high: float, device=None) -> torch.Tensor:
@@ -17,23 +17,27 @@ def coordinate_grid(height: int, width: int, low: float, high: float, device=Non
 
 
 class EncoderProjection(nn.Module):
-    """LayerNorm then a GELU MLP from the backbone width to the slot attention input width."""
+    """LayerNorm then a GELU MLP from the backbone width to the slot attention input width; its
+    biases start at zero with `zero_bias=True`."""
 
-    def __init__(self, in_dim: int, hidden_dim: int, out_dim: int):
+    def __init__(self, in_dim: int, hidden_dim: int, out_dim: int, zero_bias: bool = False):
         super().__init__()
         self.norm = nn.LayerNorm(in_dim)
         self.mlp = MLP(in_dim, [hidden_dim], out_dim, nn.GELU)
+        if zero_bias:
+            zero_biases(self.mlp)
 
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         return self.mlp(self.norm(features))
 
 
 class LearnedPositionEmbedding(nn.Module):
-    """A learned vector per token position, added to tokens (b, N, C)."""
+    """A learned vector per token position, added to tokens (b, N, C); initialised from a normal
+    distribution of standard deviation `std` truncated at two of them."""
 
-    def __init__(self, num_tokens: int, dim: int):
+    def __init__(self, num_tokens: int, dim: int, std: float = 0.02):
         super().__init__()
-        self.embedding = nn.Parameter(torch.randn(1, num_tokens, dim) * 0.02)
+        self.embedding = nn.Parameter(nn.init.trunc_normal_(torch.empty(1, num_tokens, dim), std=std, a=-2 * std, b=2 * std))
 
     def forward(self, tokens: torch.Tensor) -> torch.Tensor:
         if tokens.shape[1] != self.embedding.shape[1]:

@@ -5,7 +5,7 @@ import math
 import torch
 from torch import nn
 
-from .mlp import MLP
+from .mlp import MLP, zero_biases
 
 
 class SlotAttention(nn.Module):
@@ -15,7 +15,9 @@ class SlotAttention(nn.Module):
     the softmax runs over slots (slots compete for each token), the weights are renormalised over
     tokens, and the weighted mean of the values updates every slot through a GRU cell followed by
     a residual MLP (``residual_mlp=False`` leaves the MLP out, as SAVi's one-iteration corrector
-    does).
+    does) with `activation` (``"relu"`` or ``"gelu"``). `eps` is added to each slot's attention
+    mass before the renormalisation: a larger one shrinks the update of a nearly empty slot.
+    `zero_bias=True` starts the GRU's and the MLP's biases at zero.
 
     `truncate="bi-level"` (BO-QSA) detaches the slots before the last iteration and adds a
     straight-through path to the initial queries, so gradients reach the slot attention weights
@@ -31,6 +33,8 @@ class SlotAttention(nn.Module):
         truncate: str = "none",
         eps: float = 1e-8,
         residual_mlp: bool = True,
+        activation: str = "relu",
+        zero_bias: bool = False,
     ):
         super().__init__()
         if num_iterations < 1:
@@ -50,7 +54,9 @@ class SlotAttention(nn.Module):
         self.residual_mlp = residual_mlp
         if residual_mlp:
             self.norm_mlp = nn.LayerNorm(slot_dim)
-            self.mlp = MLP(slot_dim, [mlp_hidden_dim or 4 * slot_dim], slot_dim, nn.ReLU)
+            self.mlp = MLP(slot_dim, [mlp_hidden_dim or 4 * slot_dim], slot_dim, activation)
+        if zero_bias:
+            zero_biases(self)
 
     def forward(
         self,

@@ -5,9 +5,11 @@ from torch import nn
 
 
 class RandomSlotFeatureTransit(nn.Module):
-    """One post-norm Transformer decoder layer: the target is a past slot set plus an embedding of
-    its time offset, the memory is a frame's features (projected to the slot width) plus an
-    embedding of that frame's offset; the output is the query for the current frame.
+    """One post-norm Transformer decoder layer (no biases, `activation` in its FFN): the target is a
+    past slot set plus an embedding of its time offset, the memory is a frame's features (projected
+    to the slot width, with a bias that starts at zero) plus an embedding of that frame's offset; the output is the
+    query for the current frame. One offset table serves both offsets (`shared_offsets=False`
+    gives each its own).
 
     In training on frame i > 1 the slot time and the feature time are drawn independently per
     sample (`sample_times`), so the transit learns to bridge any gap inside the training window;
@@ -23,19 +25,23 @@ class RandomSlotFeatureTransit(nn.Module):
         num_heads: int = 4,
         ffn_ratio: int = 4,
         dropout: float = 0.5,
+        activation: str = "gelu",
+        shared_offsets: bool = True,
     ):
         super().__init__()
         if window < 2:
             raise ValueError(f"window (the training clip length) must be >= 2, got {window}")
         self.window = window
-        self.feature_projection = nn.Linear(feature_dim, slot_dim, bias=False)
-        self.slot_offset_embedding = nn.Embedding(window, slot_dim)
-        self.feature_offset_embedding = nn.Embedding(window, slot_dim)
+        self.feature_projection = nn.Linear(feature_dim, slot_dim)
+        nn.init.zeros_(self.feature_projection.bias)
+        self.offset_embedding = nn.Embedding(window, slot_dim)  # the slots' offsets, and the features' when shared
+        self.feature_offset_embedding = None if shared_offsets else nn.Embedding(window, slot_dim)
         self.layer = nn.TransformerDecoderLayer(
             slot_dim,
             num_heads,
             dim_feedforward=ffn_ratio * slot_dim,
             dropout=dropout,
+            activation=activation,
             batch_first=True,
             norm_first=False,
             bias=False,
@@ -69,9 +75,9 @@ class RandomSlotFeatureTransit(nn.Module):
                 f"time offsets must be below the window {self.window}: raise `window` to the "
                 "training clip length"
             )
-        target = slots.detach() + self.slot_offset_embedding(slot_offset)[:, None]
-        memory = self.feature_projection(features.detach())
-        memory = memory + self.feature_offset_embedding(feature_offset)[:, None]
+        feature_table = self.offset_embedding if self.feature_offset_embedding is None else self.feature_offset_embedding
+        target = slots.detach() + self.offset_embedding(slot_offset)[:, None]
+        memory = self.feature_projection(features.detach()) + feature_table(feature_offset)[:, None]
         return self.layer(target, memory)
 
     def infer_times(self, frame: int, batch_size: int, device=None) -> tuple[torch.Tensor, torch.Tensor]:

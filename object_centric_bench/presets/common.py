@@ -10,13 +10,19 @@ from ..model.backbone import DINOv2
 
 
 def segmentation_metrics(pred="output.segment", gt="batch.segment", temporal="video",
-                         include_background=True, skip_first=False):
-    """``metric_fn_v`` with the four reported metrics: ``ari``, ``ari_fg``, ``mbo``, ``miou``."""
+                         include_background=True, skip_first=False, ari_arithmetic="exact",
+                         empty_foreground="exclude"):
+    """``metric_fn_v`` with the four reported metrics: ``ari``, ``ari_fg``, ``mbo``, ``miou``.
+
+    ``ari_arithmetic="int64"`` scores both ARIs in the RandSF.Q v3 reference's arithmetic, overflow
+    included; ``empty_foreground="one"`` counts a sample without foreground as FG-ARI 1 (see ``ARI``).
+    """
     paths = dict(pred=pred, gt=gt)
     unit = dict(temporal=temporal, skip_first=skip_first)
     return dict(
-        ari=dict(fn=dict(type=ARI, foreground_only=False, **unit), map=paths),
-        ari_fg=dict(fn=dict(type=ARI, foreground_only=True, **unit), map=paths),
+        ari=dict(fn=dict(type=ARI, foreground_only=False, arithmetic=ari_arithmetic, **unit), map=paths),
+        ari_fg=dict(fn=dict(type=ARI, foreground_only=True, arithmetic=ari_arithmetic,
+                            empty_foreground=empty_foreground, **unit), map=paths),
         mbo=dict(fn=dict(type=MBO, include_background=include_background, **unit), map=paths),
         miou=dict(fn=dict(type=MIoU, include_background=include_background, **unit), map=paths),
     )
