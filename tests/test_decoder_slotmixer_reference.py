@@ -1,52 +1,24 @@
 """SlotMixerDecoder computes the RandSF.Q v3 reference's decoder: for every reference-v3 fixture
 folder whose model decodes with a SlotMixer (``tests/data/reference-v3``, or the folders under
 ``$OCB_REFERENCE_FIXTURES``), the decoder built at the fixture's sizes with our defaults, loaded
-with the checkpoint's ``m.decode.*`` weights through ``SlotMixerDecoder.REFERENCE_KEYS``, turns
+with the checkpoint's ``m.decode.*`` weights through the key map (``SlotMixerDecoder.REFERENCE_KEYS``), turns
 the fixture's slots into its reconstruction and decoder masks within the stated tolerance."""
 
 import json
 import math
 import os
-import re
 from pathlib import Path
 
 import pytest
 import torch
 
 from object_centric_bench.model.decoder_slotmixer import SlotMixerDecoder
+from object_centric_bench.reference_checkpoint import reference_state_dict
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(os.environ.get("OCB_REFERENCE_FIXTURES") or ROOT / "tests" / "data" / "reference-v3")
 FOLDERS = sorted(p.parent for p in FIXTURES.glob("*/spec.json")
                  if json.loads(p.read_text())["structure"]["decoder"] == "SlotMixerDecoder")
-PREFIX = "m.decode."
-
-
-def our_name(name: str) -> str:
-    """Our decoder's name for the reference decoder parameter ``name`` (its first matching rule)."""
-    for pattern, replacement in SlotMixerDecoder.REFERENCE_KEYS:
-        if re.match(pattern, name):
-            return re.sub("^" + pattern, replacement, name, count=1)
-    raise KeyError(f"no rule of SlotMixerDecoder.REFERENCE_KEYS maps {name}")
-
-
-def decoder_state(checkpoint: dict, decoder: SlotMixerDecoder) -> dict:
-    """The checkpoint's decoder weights under our names: every reference key maps to a key of
-    ``decoder`` of the same shape, and every key of ``decoder`` is filled exactly once."""
-    own = decoder.state_dict()
-    state = {}
-    for key, value in checkpoint.items():
-        if not key.startswith(PREFIX):
-            continue
-        name = our_name(key[len(PREFIX):])
-        assert name in own, f"{key} -> {name}, which the decoder lacks"
-        assert name not in state, f"{key} -> {name}, already filled"
-        assert value.shape == own[name].shape, f"{key} {tuple(value.shape)} -> {name} {tuple(own[name].shape)}"
-        state[name] = value.clone()  # the mixer's q and k projections are views of one storage
-    assert state.keys() == own.keys(), f"unfilled: {sorted(own.keys() - state.keys())}"
-    return state
-
-
 @pytest.mark.parametrize("folder", FOLDERS, ids=lambda p: p.name)
 def test_reference_decoder_is_reproduced(folder):
     spec = json.loads((folder / "spec.json").read_text())
@@ -59,7 +31,11 @@ def test_reference_decoder_is_reproduced(folder):
     assert len(decoder.allocator) == structure["decoder_allocator_layers"]
     assert decoder.num_heads == structure["decoder_heads"]
     checkpoint = torch.load(folder / "checkpoint.pth", weights_only=True)
-    decoder.load_state_dict(decoder_state(checkpoint, decoder))
+    holder = torch.nn.Module()  # the decoder alone, where a video model keeps it
+    holder.decoder = decoder
+    reference = {key: value for key, value in checkpoint.items() if key.startswith("m.decode.")}
+    state = reference_state_dict(reference, holder)  # every key used, every one filled, shapes checked
+    decoder.load_state_dict({key.removeprefix("decoder."): value for key, value in state.items()})
 
     with torch.no_grad():
         recon, masks = decoder(outputs["slots"].flatten(0, 1))  # as VideoSAUR decodes every frame

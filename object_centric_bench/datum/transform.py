@@ -345,18 +345,14 @@ def train_transforms(size: int, num_objects: int | None = None, boxes: Recompute
     """The standard training pipeline: random resized crop, flip, ImageNet normalisation, boxes
     recomputed from the masks (``boxes``, default ``RecomputeBoxes()``), and object axes padded to
     ``num_objects`` when given."""
-    steps = [RandomResizedCrop(size), RandomHorizontalFlip(), Normalize(), _recompute(boxes)]
+    steps = [RandomResizedCrop(size), RandomHorizontalFlip(), Normalize(), boxes or RecomputeBoxes()]
     return Compose(steps + _padding(num_objects))
 
 
 def val_transforms(size: int, num_objects: int | None = None, boxes: RecomputeBoxes | None = None) -> Compose:
     """The standard validation pipeline: centre largest square, resize, normalisation, boxes."""
-    steps = [CenterCrop(), Resize(size), Normalize(), _recompute(boxes)]
+    steps = [CenterCrop(), Resize(size), Normalize(), boxes or RecomputeBoxes()]
     return Compose(steps + _padding(num_objects))
-
-
-def _recompute(boxes: RecomputeBoxes | None) -> RecomputeBoxes:
-    return RecomputeBoxes() if boxes is None else boxes
 
 
 def _padding(num_objects: int | None) -> list:
