@@ -6,8 +6,11 @@ so about 240 s of training (``docs/benchmarks.md`` has the measured totals). Wha
 cheap: 32 px frames, slots bound to objects by their first-frame boxes, a light decoder whose
 masks are the segmentation, a target of the frame's RGB stacked with its optical flow rendered as
 RGB (SAVi's flow target: each moving object is one flat colour on white, which is what separates
-the slots; the RGB half keeps still objects separable), bf16 autocast, small batches and a high
-learning rate. Validation scores the whole 12-frame videos.
+the slots; the RGB half keeps still objects separable; saturation 1 at 2 px per frame, the
+sprites' fastest motion), bf16 autocast, small batches and a high learning rate. Validation
+scores the whole 12-frame videos. The data pipeline also gives each sample the objects'
+centres of mass and first-frame masks, SAVi's other conditioning signals
+(``config-savi/savi_{com,m}-synth.py`` start their slots from them).
 
 The decoder works at the full 32 px: at 16 px even the ground-truth masks, pooled and upsampled,
 score FG-ARI 0.51, since the sprites cover 10-50 pixels. The reconstruction loss weighs pixels
@@ -27,7 +30,15 @@ attention's centroid from frame to frame, and is drawn relative to that centre.
 
 from object_centric_bench.config import ref
 from object_centric_bench.datum.catalog import StandardVideos
-from object_centric_bench.datum.transform import Compose, FlowToRGB, Normalize, PadObjects, RandomHorizontalFlip, RecomputeBoxes
+from object_centric_bench.datum.transform import (
+    Compose,
+    FlowToRGB,
+    Normalize,
+    ObjectConditions,
+    PadObjects,
+    RandomHorizontalFlip,
+    RecomputeBoxes,
+)
 from object_centric_bench.learn.loss import ForegroundWeightedMSELoss
 from object_centric_bench.learn.target import ConcatChannels
 from object_centric_bench.learn.visualize import SaveMaskGrid
@@ -59,14 +70,15 @@ _keys = ("video", "segment", "bbox", "flow")
 dataset_t = dict(
     type=StandardVideos, data_file="train.lmdb", split="train", chunk_len=6, keys=_keys,
     transform=dict(type=Compose, transforms=[
-        dict(type=RandomHorizontalFlip), dict(type=FlowToRGB, max_magnitude=ref("flow_saturation")), dict(type=Normalize), dict(type=RecomputeBoxes),
-        dict(type=PadObjects, num_objects=ref("num_slots")),
+        dict(type=RandomHorizontalFlip), dict(type=FlowToRGB, max_magnitude=ref("flow_saturation")), dict(type=Normalize),
+        dict(type=RecomputeBoxes), dict(type=ObjectConditions), dict(type=PadObjects, num_objects=ref("num_slots")),
     ]),
 )
 dataset_v = dict(  # whole 12-frame videos, each scored as one video
     type=StandardVideos, data_file="val.lmdb", split="val", keys=_keys,
     transform=dict(type=Compose, transforms=[
-        dict(type=FlowToRGB, max_magnitude=ref("flow_saturation")), dict(type=Normalize), dict(type=RecomputeBoxes), dict(type=PadObjects, num_objects=ref("num_slots")),
+        dict(type=FlowToRGB, max_magnitude=ref("flow_saturation")), dict(type=Normalize), dict(type=RecomputeBoxes),
+        dict(type=ObjectConditions), dict(type=PadObjects, num_objects=ref("num_slots")),
     ]),
 )
 

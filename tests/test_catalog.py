@@ -129,13 +129,13 @@ def test_ytvis_adds_a_last_clip_aligned_to_the_video_end_or_drops_the_tail(tmp_p
 
 def test_movi_flow_rgb_target_is_white_where_nothing_moves(movi_file):
     path, arrays = movi_file
-    sample = MOVi(path, split="val", size=None, keys=("video", "flow"), flow_rgb_magnitude=5.0)[0]
+    sample = MOVi(path, split="val", size=None, keys=("video", "flow"), flow_rgb=5.0)[0]
     assert sample["flow_rgb"].shape == (T, 3, H, W)
     still = torch.from_numpy(np.all(arrays["flow"] == 0, axis=-1))  # (t, h, w)
     assert torch.allclose(sample["flow_rgb"].permute(0, 2, 3, 1)[still], torch.tensor(1.0), atol=1e-3)
     assert sample["flow_rgb"].permute(0, 2, 3, 1)[~still].min() < 0.9
     with pytest.raises(ValueError, match="add 'flow' to keys"):
-        MOVi(path, keys=("video",), flow_rgb_magnitude=5.0)
+        MOVi(path, keys=("video",), flow_rgb=5.0)
 
 
 def test_an_unknown_split_is_refused_with_the_choices(movi_file):
@@ -174,3 +174,56 @@ def test_protocol_records_how_samples_are_cut_and_transformed(movi_file):
     assert val["transform"][1] == {"Resize": {"size": 16}} and "CenterCrop" in val["transform"][0]
     train = MOVi(path, split="train", size=16).protocol()
     assert train["chunk_len"] == 6 and train["num_samples"] == val["num_samples"]
+
+
+def _centre_reference(mask: np.ndarray) -> np.ndarray:
+    """(x, y) of a boolean (H, W) mask's centre of mass in [0, 1], by a plain loop over pixels."""
+    xs, ys = [], []
+    for i in range(mask.shape[0]):
+        for j in range(mask.shape[1]):
+            if mask[i, j]:
+                xs.append((j + 0.5) / mask.shape[1])
+                ys.append((i + 0.5) / mask.shape[0])
+    return np.array([np.mean(xs), np.mean(ys)], np.float32)
+
+
+def test_movi_conditions_are_first_frame_centres_and_masks_padded_to_the_slot_count(movi_file):
+    path, arrays = movi_file
+    sample = MOVi(path, split="val", size=None, keys=("video", "segment", "bbox"), num_objects=5,
+                  conditions=("centre", "first_mask"))[0]
+    assert sample["centre"].shape == (T, 5, 2) and sample["first_mask"].shape == (5, H, W)
+    assert sample["bbox"].shape == (T, 5, 4)
+    for k in (1, 2):
+        for t in (0, 7):
+            np.testing.assert_allclose(sample["centre"][t, k - 1].numpy(), _centre_reference(arrays["segment"][t] == k), atol=1e-6)
+        np.testing.assert_array_equal(sample["first_mask"][k - 1].numpy(), arrays["segment"][0] == k)
+    assert (sample["centre"][:, 2:] == -1).all()  # padded slots: SAVi's fixed (-1, -1)
+    assert (sample["first_mask"][2:] == 0).all()
+    batch = PadObjectsCollate(num_objects=7)([sample, sample])
+    assert batch["centre"].shape == (2, T, 7, 2) and (batch["centre"][:, :, 2:] == -1).all()
+    assert batch["first_mask"].shape == (2, 7, H, W)
+
+
+def test_movi_conditions_follow_the_training_crop_and_flip(movi_file):
+    path, _ = movi_file
+    data = MOVi(path, split="train", size=16, keys=("video", "segment", "bbox"), num_objects=4,
+                conditions=("centre", "first_mask"))
+    for seed in range(4):
+        sample = data[(0, seed)]
+        segment = sample["segment"]
+        for k in (1, 2):
+            visible = (segment == k).flatten(1).any(1)
+            expected = torch.tensor(np.stack([_centre_reference(frame.numpy() == k) if v else np.full(2, -1, np.float32)
+                                              for frame, v in zip(segment, visible)]))
+            torch.testing.assert_close(sample["centre"][:, k - 1], expected)
+            assert torch.equal(sample["first_mask"][k - 1], (segment[0] == k).to(torch.uint8))
+
+
+def test_conditions_need_masks_in_numbered_rows(movi_file):
+    path, _ = movi_file
+    with pytest.raises(ValueError, match="add 'segment'"):
+        MOVi(path, keys=("video", "bbox"), conditions=("centre",))
+    with pytest.raises(ValueError, match="box_rows"):
+        MOVi(path, keys=("video", "segment", "bbox"), conditions=("centre",), box_rows="present", num_objects=4)
+    with pytest.raises(ValueError, match="condition must be one of"):
+        MOVi(path, keys=("video", "segment"), conditions=("com",))

@@ -1,11 +1,13 @@
 """The embedded default's reconstruction loss and the step that builds its RGB + flow target."""
 
+import math
+
 import pytest
 import torch
 import torch.nn.functional as F
 
-from object_centric_bench.learn.loss import ForegroundWeightedMSELoss
-from object_centric_bench.learn.target import ConcatChannels
+from object_centric_bench.learn.loss import ForegroundWeightedMSELoss, SumSquaredError
+from object_centric_bench.learn.target import ConcatChannels, LogDepth
 from object_centric_bench.pack import Pack
 
 
@@ -73,3 +75,43 @@ def test_concat_channels_refuses_sources_of_different_sizes():
         ConcatChannels(["batch.video", "batch.flow_rgb"], "batch.target")(pack)
     with pytest.raises(ValueError, match="one scale per source"):
         ConcatChannels(["batch.video", "batch.flow_rgb"], "batch.target", scales=[1.0])
+
+
+def test_sum_squared_error_sums_over_time_and_pixels_and_averages_over_the_batch():
+    input, target = torch.randn(3, 2, 4, 5, 5), torch.randn(3, 2, 4, 5, 5)
+    expected = sum(((input[b] - target[b]) ** 2).sum() for b in range(3)) / 3
+    torch.testing.assert_close(SumSquaredError()(input, target), expected)
+    with pytest.raises(ValueError, match="same shape"):
+        SumSquaredError()(input, target[:, :1])
+
+
+def _adam_run(loss_fn, clip, steps=6):
+    """Parameters after Adam steps on batches whose error grows from step to step."""
+    torch.manual_seed(0)
+    model = torch.nn.Conv2d(3, 3, 3, padding=1)
+    torch.nn.init.zeros_(model.weight)
+    torch.nn.init.zeros_(model.bias)  # small errors: the mean's gradients start under the clip
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=0.0)
+    for step in range(steps):
+        frames, target = torch.randn(6, 3, 8, 8), 0.01 * 2**step * torch.randn(6, 3, 8, 8)
+        optimizer.zero_grad()
+        loss_fn(model(frames).unflatten(0, (2, 3)), target.unflatten(0, (2, 3))).backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
+        optimizer.step()
+    return torch.cat([p.detach().flatten() for p in model.parameters()])
+
+
+def test_the_summed_loss_equals_the_mean_only_with_the_clip_scaled_by_the_element_count():
+    per_sample = 3 * 3 * 8 * 8  # time x channels x pixels of one sample
+    summed = _adam_run(SumSquaredError(), clip=0.05)
+    torch.testing.assert_close(_adam_run(torch.nn.MSELoss(), clip=0.05 / per_sample), summed, rtol=1e-4, atol=1e-6)
+    # unscaled, the mean's gradients stay under the clip while the sum's are cut on every step
+    assert not torch.allclose(_adam_run(torch.nn.MSELoss(), clip=0.05), summed, atol=1e-3)
+
+
+def test_log_depth_is_one_channel_of_log1p_and_refuses_negative_depths():
+    pack = Pack(batch=dict(depth=torch.tensor([[[0.0, math.e - 1]]])))
+    LogDepth()(pack)
+    torch.testing.assert_close(pack.get("batch.depth_target"), torch.tensor([[[[0.0, 1.0]]]]))
+    with pytest.raises(ValueError, match="batch.depth"):
+        LogDepth()(Pack(batch=dict(depth=torch.tensor([[-1.0]]))))

@@ -169,13 +169,15 @@ def test_savi_slot_frames_follow_the_boxes_and_the_attention(conditional):
     torch.testing.assert_close(frames[..., 2:], frames[:, :1, :, 2:].expand_as(frames[..., 2:]))  # spreads stay
 
 
-def test_savi_slot_frames_need_boxes_or_no_condition():
+def test_savi_slot_frames_refuse_a_condition_of_the_wrong_shape():
     torch.manual_seed(0)
     model = SAVi(cnn_encoder(), CentreInitializer(D, hidden_dim=8), SlotAttention(D, D, num_iterations=1),
                  TransformerPredictor(D, num_heads=4, mlp_hidden_dim=32),
                  SpatialBroadcastDecoder(D, 3, broadcast_size=4, channels=16, strides=(2, 2)), position_prior=0.5)
-    with pytest.raises(ValueError, match="position_prior"):
-        model(video=video_batch(), bbox=torch.rand(2, 3, 4, 2))
+    with pytest.raises(ValueError, match=r"centre must be \(b, t, S, 2\)"):
+        model(video=video_batch(), centre=torch.rand(2, 3, 4, 4))
+    with pytest.raises(ValueError, match="one conditioning signal"):
+        model(video=video_batch(), centre=torch.rand(2, 3, 4, 2), bbox=boxes())
 
 
 def test_savi_conditioning_changes_the_slots():

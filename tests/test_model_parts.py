@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from object_centric_bench.model.backbone import DINOv2, Patchify, SmallCNN
+from object_centric_bench.model.backbone import DINOv2, Patchify, ResNet, SmallCNN
 from object_centric_bench.model.decoder_cnn import SpatialBroadcastDecoder
 from object_centric_bench.model.decoder_mlp import BroadcastMLPDecoder
 from object_centric_bench.model.encoder import SpatialEncoder
@@ -83,17 +83,20 @@ def test_centre_initializer_treats_negative_centres_as_empty():
     torch.testing.assert_close(queries[1, 1], empty)
 
 
-def test_mask_initializer_encodes_masks_and_treats_empty_masks_as_padding():
-    init = MaskInitializer(slot_dim=8, channels=4, hidden_dim=16)
+def test_mask_initializer_encodes_masks_and_gives_empty_masks_the_zero_mask():
+    init = MaskInitializer(slot_dim=8, channels=4, hidden_dim=8, mlp_hidden_dim=16)
     masks = torch.zeros(2, 3, 16, 16)
     masks[:, 0, :8, :8] = 1
     masks[:, 1, 8:, 8:] = 1
+    masks[1, 2, 0, 0] = float("nan")  # broken: counts as empty
     queries = init(2, masks)
     assert queries.shape == (2, 3, 8)
     assert torch.isfinite(queries).all()
-    assert not torch.allclose(queries[0, 0], queries[0, 2])
-    empty = init.encode(torch.full((1, 1, 16, 16), -1.0))[0, 0]
+    assert not torch.allclose(queries[0, 0], queries[0, 1])
+    empty = init.encode(torch.zeros(1, 1, 16, 16))[0, 0]
     torch.testing.assert_close(queries[0, 2], empty)
+    torch.testing.assert_close(queries[1, 2], empty)
+    assert init.encoder.backbone.cnn[-1].stride == (1, 1) and isinstance(init.encoder.backbone.cnn[-1], torch.nn.Conv2d)
 
 
 # Projection and position embeddings
@@ -172,6 +175,17 @@ def test_spatial_broadcast_decoder_respects_slot_mask():
 def test_small_cnn_strides_set_the_feature_map_size():
     assert SmallCNN()(torch.randn(1, 3, 16, 16)).shape == (1, 32, 16, 16)
     assert SmallCNN(strides=(2, 1, 1, 1))(torch.randn(1, 3, 16, 16)).shape == (1, 32, 8, 8)
+    last = SmallCNN(final_activation=False)(-torch.ones(1, 3, 8, 8))
+    assert (last < 0).any()  # no ReLU after the last convolution
+
+
+def test_resnet_backbone_keeps_the_root_resolution_and_normalises_by_groups():
+    backbone = ResNet("resnet18", groups=8)
+    assert backbone(torch.randn(2, 3, 32, 32)).shape == (2, 512, 4, 4) and backbone.out_dim == 512
+    norms = [m for m in backbone.modules() if "Norm" in type(m).__name__]
+    assert norms and all(isinstance(m, torch.nn.GroupNorm) and m.num_groups == 8 for m in norms)
+    one, two = torch.randn(1, 3, 32, 32), torch.randn(1, 3, 32, 32)
+    torch.testing.assert_close(backbone(one), backbone(torch.cat([one, two]))[:1])  # no batch statistics
 
 
 def test_patchify_gives_raw_or_fixed_projected_patches():

@@ -25,7 +25,7 @@ from object_centric_bench.config import (
     resolve_config,
     with_defaults,
 )
-from object_centric_bench.datum import synth
+from object_centric_bench.datum import codec, synth
 from object_centric_bench.datum.dataset import VideoDataset
 from object_centric_bench.datum.lmdb_io import LMDBWriter
 from object_centric_bench.engine import KNOWN_KEYS, Engine
@@ -86,7 +86,7 @@ def write_split(path, kind, resolution, frames, extra, num):
     """Synthetic scenes at ``path``; images carry COCO's ``isthing`` / ``clazz`` too (the COCO class
     reads ``isthing`` without a config naming it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    unsupported = extra - {"isthing", "clazz"}
+    unsupported = extra - {"isthing", "clazz", "depth"}
     if unsupported:
         raise NotImplementedError(f"teach this test to write the keys {sorted(unsupported)}")
     if kind == "image":
@@ -104,6 +104,10 @@ def write_split(path, kind, resolution, frames, extra, num):
                 record["isthing"] = (np.arange(count) % 2 == 0).astype(np.uint8)  # every other one is stuff
             if "clazz" in extra:
                 record["clazz"] = np.ones(count, np.uint8)
+            if "depth" in extra:  # as convert_movi writes it: uint16 PNG codes and their metre range
+                codes = np.random.default_rng(index).integers(0, 65536, (frames, resolution, resolution), dtype=np.uint16)
+                record["depth"] = [codec.encode_png(frame) for frame in codes]
+                record["depth_range"] = np.array([0.5, 40.0], np.float32)
             writer.write(record)
 
 

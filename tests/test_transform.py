@@ -172,3 +172,17 @@ def test_merging_stuff_compacts_thing_ids_and_their_rows():
     torch.testing.assert_close(out["segment"], torch.tensor([[0, 1, 2], [2, 0, 1]]))
     assert out["clazz"].tolist() == [5, 7]
     torch.testing.assert_close(out["bbox"], sample["bbox"][1:])
+
+
+def test_flow_colour_wheel_matches_colorsys_and_scales_with_the_frame_by_default():
+    import colorsys
+
+    rng = np.random.default_rng(0)
+    flow = torch.from_numpy(rng.normal(0, 6, (1, 2, 3, 64)).astype(np.float32))
+    rgb = FlowToRGB()({"flow": flow}, rng)["flow_rgb"]  # saturation 1 at 7 px on a 64-px-wide frame
+    for i in range(3):
+        for j in range(64):
+            dx, dy = flow[0, :, i, j].tolist()
+            hue = (np.arctan2(dy, dx) / (2 * np.pi)) % 1.0
+            expected = colorsys.hsv_to_rgb(hue, min(np.hypot(dx, dy) / 7.0, 1.0), 1.0)
+            np.testing.assert_allclose(rgb[0, :, i, j].numpy(), expected, atol=1e-5)

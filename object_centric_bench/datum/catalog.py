@@ -20,6 +20,7 @@ from object_centric_bench.datum.transform import (
     Compose,
     FlowToRGB,
     MergeStuffIntoBackground,
+    ObjectConditions,
     PadObjects,
     RecomputeBoxes,
     check_choice,
@@ -36,8 +37,9 @@ def check_split(split: str) -> None:
 
 
 def standard_transform(split: str, size: int | None, num_objects: int | None, first=(), last=(),
-                       box_rows: str = "numbered", box_edges: str = "exclusive") -> Compose:
-    """``first`` steps, the split's crop / resize / normalise / boxes pipeline, ``last`` steps, padding.
+                       box_rows: str = "numbered", box_edges: str = "exclusive", augment: bool = True) -> Compose:
+    """``first`` steps, the split's crop / resize / normalise / boxes pipeline (``augment=False``:
+    the validation one for training too), ``last`` steps, padding.
 
     ``box_rows="numbered"`` pads object axes to ``num_objects``; ``"present"`` keeps one box row per
     object of the clip (``RecomputeBoxes``), at most ``num_objects``, for the collate to pad per batch.
@@ -47,7 +49,7 @@ def standard_transform(split: str, size: int | None, num_objects: int | None, fi
     recompute = RecomputeBoxes(box_rows, box_edges, num_objects if present else None)
     steps = list(first)
     if size is not None:
-        steps += (train_transforms if split == "train" else val_transforms)(size, boxes=recompute).transforms
+        steps += (train_transforms if split == "train" and augment else val_transforms)(size, boxes=recompute).transforms
     elif (box_rows, box_edges) != ("numbered", "exclusive"):
         raise ValueError(f"box_rows={box_rows!r}, box_edges={box_edges!r} recompute the boxes after the crop: give a size")
     steps += list(last)
@@ -60,8 +62,12 @@ class StandardVideos(VideoDataset):
     """Videos under the standard rules: ``clip_len`` cuts each video into clips (None: whole
     videos; ``tail`` as in ``VideoDataset``); training draws one of each clip's non-overlapping
     ``chunk_len``-frame chunks (None: the whole clip), validation takes the whole clip.
-    ``flow_rgb_magnitude`` adds ``flow_rgb``, the flow rendered as an RGB target with saturation 1
-    at that many pixels (needs ``flow`` in ``keys``).
+    ``flow_rgb`` adds ``flow_rgb``, the flow rendered as SAVi's RGB target (``FlowToRGB``; needs
+    ``flow`` in ``keys``): ``True`` at the frame-relative scale, a number at saturation 1 for that
+    many pixels. ``conditions`` adds SAVi's other first-frame signals, computed from the augmented
+    masks next to the boxes (``ObjectConditions``: ``"centre"`` (T, K, 2), ``"first_mask"`` (K, H,
+    W)), padded to ``num_objects`` with -1 centres and zero masks. ``augment=False`` trains on
+    the validation pipeline (centre square, resize; SAVi trains without augmentation).
 
     Boxes (``bbox`` in ``keys``) are recomputed from the augmented masks. ``box_rows="numbered"``: row
     k for object id k + 1 of the video (zeros where it is not visible), padded to ``num_objects``
@@ -81,19 +87,26 @@ class StandardVideos(VideoDataset):
         chunk_len: int | None = None,
         keys=("video", "segment"),
         num_objects: int | None = None,
-        flow_rgb_magnitude: float | None = None,
+        flow_rgb: bool | float = False,
         transform=None,
         on_error: str = "raise",
         tail: str = "drop",
         box_rows: str = "numbered",
         box_edges: str = "exclusive",
+        conditions=(),
+        augment: bool = True,
     ):
         check_split(split)
-        if flow_rgb_magnitude is not None and "flow" not in keys:
-            raise ValueError("flow_rgb_magnitude renders the flow: add 'flow' to keys")
+        if flow_rgb is not False and "flow" not in keys:
+            raise ValueError("flow_rgb renders the flow: add 'flow' to keys")
+        if conditions and ("segment" not in keys or box_rows != "numbered"):
+            raise ValueError("conditions are computed from the masks in numbered rows: add 'segment' to keys "
+                             "and keep box_rows='numbered'")
         if transform is None:
-            last = [FlowToRGB(flow_rgb_magnitude)] if flow_rgb_magnitude is not None else []
-            transform = standard_transform(split, size, num_objects, last=last, box_rows=box_rows, box_edges=box_edges)
+            last = [] if flow_rgb is False else [FlowToRGB(None if flow_rgb is True else flow_rgb)]
+            last += [ObjectConditions(conditions)] if conditions else []
+            transform = standard_transform(split, size, num_objects, last=last, box_rows=box_rows,
+                                           box_edges=box_edges, augment=augment)
         super().__init__(
             data_file,
             clip_len=clip_len,
@@ -108,7 +121,7 @@ class StandardVideos(VideoDataset):
 class MOVi(StandardVideos):
     """MOVi-C / MOVi-D: whole 24-frame videos (optionally with ``bbox``, backward ``flow`` and
     ``depth``); training draws one of the four aligned 6-frame chunks (``chunk_len=None`` trains
-    on whole videos). 50 px of ``flow_rgb_magnitude`` suits 256 px frames. The box-conditioned
+    on whole videos). The box-conditioned
     configs take the RandSF.Q v3 reference's boxes (``box_rows="present", box_edges="inclusive"``,
     set in ``config-base/movi_c.py``)."""
 

@@ -2,14 +2,13 @@
 
 import torch
 
-from object_centric_bench.datum.transform import pad_axis
-
-OBJECT_AXES = {"bbox": -2, "clazz": -1, "isthing": -1}
+from object_centric_bench.datum.transform import OBJECT_AXES, PAD_VALUES, pad_axis
 
 
 class PadObjectsCollate:
-    """Stack every key; pad object axes (``bbox`` (..., S, 4), ``clazz`` / ``isthing`` (..., S))
-    with zeros to the largest S in the batch, or to ``num_objects`` when it is given. The engine's
+    """Stack every key; pad object axes (``bbox`` (..., S, 4), ``clazz`` / ``isthing`` (..., S), the
+    conditions ``centre`` and ``first_mask``) as ``PadObjects`` does (zeros, -1 centres) to the
+    largest S in the batch, or to ``num_objects`` when it is given. The engine's
     default: with ``box_rows="present"`` datasets it sets the slot count to the batch's largest
     object count, as the RandSF.Q v3 reference does."""
 
@@ -26,7 +25,7 @@ class PadObjectsCollate:
                 length = self.num_objects
                 if length is None:
                     length = max(value.shape[axis] for value in values)
-                values = [pad_axis(value, axis, length, key) for value in values]
+                values = [pad_axis(value, axis, length, key, PAD_VALUES.get(key, 0)) for value in values]
             if isinstance(values[0], torch.Tensor):
                 batch[key] = torch.stack(values)
             else:

@@ -256,6 +256,61 @@ class RecomputeBoxes:
         return dict(sample, bbox=boxes)
 
 
+CONDITIONS = ("centre", "first_mask")
+
+
+def centres_of_ids(segment: torch.Tensor, ids: torch.Tensor) -> torch.Tensor:
+    """Normalised centres of mass (x, y) of the masks of ``ids``: (..., H, W) -> (..., len(ids), 2).
+
+    Row k belongs to ``ids[k]``; pixel (i, j) sits at ((j + 0.5) / W, (i + 0.5) / H), so a centre
+    lies inside the object's box. An id absent from a frame gets (-1, -1), the fixed "empty" input
+    of SAVi's centre conditioning."""
+    height, width = segment.shape[-2:]
+    masks = (segment.unsqueeze(-3) == ids[:, None, None]).float()  # (..., k, h, w)
+    area = masks.sum((-2, -1))  # (..., k)
+    x = (torch.arange(width, device=segment.device) + 0.5) / width
+    y = (torch.arange(height, device=segment.device) + 0.5) / height
+    centre = torch.stack([(masks.sum(-2) * x).sum(-1), (masks.sum(-1) * y).sum(-1)], dim=-1)  # (..., k, 2)
+    centre = centre / area.clamp(min=1).unsqueeze(-1)
+    return torch.where(area.unsqueeze(-1) > 0, centre, torch.full((), -1.0))
+
+
+class ObjectConditions:
+    """Add the first-frame conditioning signals SAVi can start its slots from, computed from the
+    augmented ``segment`` next to its boxes, rows numbered like ``bbox`` (row k for id k + 1):
+
+    - ``centre`` float32 (T, K, 2): each object's centre of mass (x, y) in [0, 1] on every frame
+      (the model reads frame 0), (-1, -1) where the object is not visible (``centres_of_ids``);
+    - ``first_mask`` uint8 (K, H, W): each object's binary mask on the clip's first frame, zeros
+      where it is not visible.
+
+    K is the segment's largest id, or the sample's box row count when larger; ``PadObjects`` pads
+    both to the slot count (-1 centres, zero masks: SAVi's fixed inputs of unconditioned slots).
+    """
+
+    def __init__(self, keys=CONDITIONS):
+        self.keys = tuple(keys)
+        for key in self.keys:
+            check_choice("condition", key, CONDITIONS)
+
+    def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
+        if "segment" not in sample:
+            raise ValueError("conditioning signals are computed from the masks: add 'segment' to the dataset's keys")
+        segment = sample["segment"]
+        if segment.dim() != 3:
+            raise ValueError(f"conditioning signals need a video segment (T, H, W), got {tuple(segment.shape)}")
+        rows = int(segment.max()) if segment.numel() else 0
+        if "bbox" in sample:
+            rows = max(rows, sample["bbox"].shape[-2])
+        ids = torch.arange(1, rows + 1, device=segment.device)
+        result = dict(sample)
+        if "centre" in self.keys:
+            result["centre"] = centres_of_ids(segment, ids)
+        if "first_mask" in self.keys:
+            result["first_mask"] = (segment[0] == ids[:, None, None]).to(torch.uint8)
+        return result
+
+
 class MergeStuffIntoBackground:
     """COCO object discovery: stuff segments become background and thing ids are compacted to 1..n.
 
@@ -275,26 +330,33 @@ class MergeStuffIntoBackground:
         return result
 
 
+OBJECT_AXES = {"bbox": -2, "clazz": -1, "isthing": -1, "centre": -2, "first_mask": -3}
+PAD_VALUES = {"centre": -1.0}  # an absent object's centre; every other key pads with zeros
+
+
 class PadObjects:
     """Pad (or refuse to cut) object axes to a fixed count, e.g. ``num_slots`` for conditional slots.
 
-    ``axes`` maps a key to its object axis: ``bbox`` (..., S, 4) uses -2, ``clazz`` (..., S) uses -1.
+    ``axes`` maps a key to its object axis: ``bbox`` (..., S, 4) and ``centre`` (..., S, 2) use -2,
+    ``clazz`` (..., S) -1, ``first_mask`` (S, H, W) -3. Rows are zeros, but -1 for ``centre``
+    (``values`` maps a key to another value).
     """
 
-    def __init__(self, num_objects: int, axes: dict | None = None):
+    def __init__(self, num_objects: int, axes: dict | None = None, values: dict | None = None):
         self.num_objects = num_objects
-        self.axes = axes if axes is not None else {"bbox": -2, "clazz": -1, "isthing": -1}
+        self.axes = axes if axes is not None else OBJECT_AXES
+        self.values = values if values is not None else PAD_VALUES
 
     def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
         result = dict(sample)
         for key, axis in self.axes.items():
             if key in sample:
-                result[key] = pad_axis(sample[key], axis, self.num_objects, key)
+                result[key] = pad_axis(sample[key], axis, self.num_objects, key, self.values.get(key, 0))
         return result
 
 
-def pad_axis(x: torch.Tensor, axis: int, length: int, name: str) -> torch.Tensor:
-    """Zero-pad ``x`` along ``axis`` to ``length``; an error if it is already longer."""
+def pad_axis(x: torch.Tensor, axis: int, length: int, name: str, value: float = 0) -> torch.Tensor:
+    """Pad ``x`` along ``axis`` to ``length`` with ``value``; an error if it is already longer."""
     current = x.shape[axis]
     if current > length:
         raise ValueError(
@@ -305,27 +367,36 @@ def pad_axis(x: torch.Tensor, axis: int, length: int, name: str) -> torch.Tensor
         return x
     pad_shape = list(x.shape)
     pad_shape[axis] = length - current
-    return torch.cat([x, x.new_zeros(pad_shape)], dim=axis)
+    return torch.cat([x, x.new_full(pad_shape, value)], dim=axis)
+
+
+FLOW_SATURATION = 7 / 64  # of the frame width: the motion per frame that renders fully saturated
 
 
 class FlowToRGB:
-    """Render ``flow`` (T, 2, H, W) as an RGB target in [0, 1] under ``key`` (SAVi-style).
+    """Render ``flow`` (T, 2, H, W) as an RGB target in [0, 1] under ``key`` (SAVi's flow target).
 
-    Hue is the flow direction, saturation its magnitude divided by ``max_magnitude`` pixels
-    (clipped to 1), value 1: zero flow is white. The default ``max_magnitude`` of 50 px suits
-    256 px frames; use about size / 5 for smaller ones.
+    Hue is the flow direction (``flow_to_rgb``), saturation its magnitude divided by
+    ``max_magnitude`` pixels (clipped to 1), value 1: zero flow is white. ``max_magnitude=None``
+    scales with the frame: ``FLOW_SATURATION`` of its width, 7 px at 64 px and 28 px at 256 px, the
+    scale at which MOVi's moving objects render in strong colours (a fixed 50 px left them nearly
+    white at 64 px). Give the pixels when the motion differs (synthetic scenes).
     """
 
-    def __init__(self, max_magnitude: float = 50.0, key: str = "flow_rgb"):
+    def __init__(self, max_magnitude: float | None = None, key: str = "flow_rgb"):
         self.max_magnitude = max_magnitude
         self.key = key
 
     def __call__(self, sample: dict, rng: np.random.Generator) -> dict:
-        return dict(sample, **{self.key: flow_to_rgb(sample["flow"], self.max_magnitude)})
+        flow = sample["flow"]
+        scale = self.max_magnitude if self.max_magnitude is not None else FLOW_SATURATION * flow.shape[-1]
+        return dict(sample, **{self.key: flow_to_rgb(flow, scale)})
 
 
 def flow_to_rgb(flow: torch.Tensor, max_magnitude: float) -> torch.Tensor:
-    """(..., 2, H, W) flow in pixels -> (..., 3, H, W) RGB in [0, 1] via HSV."""
+    """(..., 2, H, W) flow in pixels -> (..., 3, H, W) RGB in [0, 1] via HSV: the hue turns with
+    the direction atan2(dy, dx) in image axes (y down), so motion right is red, down chartreuse
+    (0.5, 1, 0), left cyan and up violet (0.5, 0, 1)."""
     dx, dy = flow.unbind(-3)
     hue = (torch.atan2(dy, dx) / (2 * math.pi)) % 1.0
     saturation = (torch.hypot(dx, dy) / max_magnitude).clamp(max=1.0)

@@ -5,6 +5,26 @@ import torch.nn.functional as F
 from torch import nn
 
 
+class SumSquaredError(nn.Module):
+    """SAVi's reconstruction loss: the squared error summed over every axis but the first (time,
+    channels and pixels) and averaged over the batch (its first axis).
+
+    This is not a constant multiple of the pixel mean in practice: under gradient-norm clipping
+    (SAVi clips at 0.05) the summed loss's gradient is clipped on nearly every step, so training
+    takes steps of the clip norm's length. The mean reproduces that only with the clip divided by
+    the element count per sample (Adam's step does not depend on a constant gradient scale, up
+    to its eps). ``input`` and ``target`` (b, ...) of equal shape.
+    """
+
+    def forward(self, input: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        if input.shape != target.shape:
+            raise ValueError(
+                f"prediction {tuple(input.shape)} and target {tuple(target.shape)} must have the same "
+                "shape; map the loss to matching tensors"
+            )
+        return (input - target).square().sum() / input.shape[0]
+
+
 class ForegroundWeightedMSELoss(nn.Module):
     """Pixel MSE that weighs pixels unlike their frame's dominant colour more, so that small
     objects on a large plain background are not drowned out by it.

@@ -29,3 +29,21 @@ class ConcatChannels:
             shapes = ", ".join(str(tuple(part.shape)) for part in parts)
             raise ValueError(f"ConcatChannels sources must agree on all but the channel axis, got {shapes}")
         pack.set(self.dst, torch.cat(parts, dim=-3))
+
+
+class LogDepth:
+    """SAVi++'s depth target: ``log(1 + depth)`` of the depth at ``src`` (..., H, W), in metres,
+    as one channel at ``dst`` (..., 1, H, W); the log compresses the far background so that near
+    objects weigh in the loss."""
+
+    def __init__(self, src: str = "batch.depth", dst: str = "batch.depth_target"):
+        self.src = src
+        self.dst = dst
+        self.reads = [src]
+        self.writes = [dst]
+
+    def __call__(self, pack) -> None:
+        depth = pack.get(self.src)
+        if not torch.isfinite(depth).all() or (depth < 0).any():
+            raise ValueError(f"{self.src} must hold finite depths >= 0 (metres); check the dataset's depth_range")
+        pack.set(self.dst, depth.float().log1p().unsqueeze(-3))

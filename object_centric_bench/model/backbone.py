@@ -1,8 +1,9 @@
-"""Backbones: a frozen DINOv2 ViT (DINOSAUR family), a small CNN (SAVi) and raw patches
-(tests, synthetic scenes without pretrained weights)."""
+"""Backbones: a frozen DINOv2 ViT (DINOSAUR family), a small CNN (SAVi), a ResNet (SAVi's ResNet
+variant, SAVi++) and raw patches (tests, synthetic scenes without pretrained weights)."""
 
 import os
 from collections.abc import Sequence
+from functools import partial
 
 import timm
 import torch
@@ -100,7 +101,8 @@ class DINOv2(nn.Module):
 class SmallCNN(nn.Module):
     """SAVi's encoder CNN: 5x5 convolutions with ReLU, giving a feature map (b, C, h, w).
 
-    Use strides (1, 1, 1, 1) at 64 px and (2, 1, 1, 1) at 128 px.
+    Use strides (1, 1, 1, 1) at 64 px and (2, 1, 1, 1) at 128 px. The paper's last convolution
+    has no activation (``final_activation=False``).
     """
 
     def __init__(
@@ -109,6 +111,7 @@ class SmallCNN(nn.Module):
         channels: int = 32,
         strides: Sequence[int] = (1, 1, 1, 1),
         kernel_size: int = 5,
+        final_activation: bool = True,
     ):
         super().__init__()
         layers = []
@@ -118,10 +121,31 @@ class SmallCNN(nn.Module):
             )
             layers.append(nn.ReLU())
             in_channels = channels
+        if not final_activation:
+            layers.pop()
         self.cnn = nn.Sequential(*layers)
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         return self.cnn(image)
+
+
+class ResNet(nn.Module):
+    """A timm ResNet trained from scratch as a feature map backbone (b, C, H / 8, W / 8): SAVi's
+    ResNet-34 variant and SAVi++'s encoder. The root block keeps the resolution (its convolution
+    takes stride 1 and the max-pool is left out, so 128 px frames give 16x16 maps of 512 channels
+    for resnet34), and every normalisation is a GroupNorm of ``groups`` groups (batch statistics
+    would mix the frames of a clip)."""
+
+    def __init__(self, name: str = "resnet34", groups: int = 32, in_channels: int = 3):
+        super().__init__()
+        self.net = timm.create_model(name, pretrained=False, num_classes=0, global_pool="", in_chans=in_channels,
+                                     norm_layer=partial(timm.layers.GroupNorm, num_groups=groups))
+        self.net.conv1.stride = (1, 1)
+        self.net.maxpool = nn.Identity()
+        self.out_dim = self.net.num_features
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        return self.net.forward_features(image)
 
 
 class Patchify(nn.Module):

@@ -7,7 +7,10 @@ Every initializer is called as `initializer(batch_size, condition)` and returns 
 import torch
 from torch import nn
 
+from .backbone import SmallCNN
+from .encoder import SpatialEncoder
 from .mlp import MLP
+from .projection import EncoderProjection, GridPositionEmbedding
 
 
 class GaussianInitializer(nn.Module):
@@ -115,14 +118,17 @@ class BoxInitializer(_ConditionalInitializer):
 
 
 class CentreInitializer(_ConditionalInitializer):
-    """Queries from object centres of mass (b, S, 2) as (x, y) in [0, 1], through an MLP.
+    """Queries from object centres of mass (b, S, 2) as (x, y) in [0, 1], through an MLP (SAVi:
+    256 hidden units, ReLU; the paper orders the pair (y, x), which only permutes the MLP's first
+    weights).
 
-    A centre with a negative or non-finite coordinate (pad with -1 or NaN) counts as empty.
+    A centre with a negative or non-finite coordinate (the datasets pad with -1) counts as empty
+    and goes in as (-1, -1), the paper's fixed input of an unconditioned slot.
     """
 
-    def __init__(self, slot_dim: int, hidden_dim: int = 256):
+    def __init__(self, slot_dim: int, hidden_dim: int = 256, activation: str = "relu"):
         super().__init__()
-        self.mlp = MLP(2, [hidden_dim], slot_dim, nn.ReLU)
+        self.mlp = MLP(2, [hidden_dim], slot_dim, activation)
 
     def is_empty(self, condition: torch.Tensor) -> torch.Tensor:
         return ~(condition.isfinite() & (condition >= 0)).all(-1)
@@ -132,27 +138,31 @@ class CentreInitializer(_ConditionalInitializer):
 
 
 class MaskInitializer(_ConditionalInitializer):
-    """Queries from binary object masks (b, S, H, W) through a small CNN and an MLP.
-
-    An all-zero mask counts as empty and is replaced by a constant -1 image.
+    """Queries from binary first-frame object masks (b, S, H, W), SAVi's mask initializer: the
+    encoder CNN (four 5x5 convolutions with strides 2, 2, 2, 1, the last without activation), the
+    grid position embedding, LayerNorm and a 1x1 MLP (``hidden_dim`` wide, ReLU), a spatial
+    average, LayerNorm and an MLP (``mlp_hidden_dim``, ReLU) to the slot width. Each mask is
+    encoded on its own. An all-zero mask (an unconditioned slot) goes in as it is, the paper's
+    empty input; non-finite values count as empty too and become zeros.
     """
 
-    def __init__(self, slot_dim: int, channels: int = 32, hidden_dim: int = 256):
+    empty_value = 0.0
+
+    def __init__(self, slot_dim: int, channels: int = 32, hidden_dim: int = 64, mlp_hidden_dim: int = 256):
         super().__init__()
-        self.cnn = nn.Sequential(
-            nn.Conv2d(1, channels, 5, stride=2, padding=2),
-            nn.ReLU(),
-            nn.Conv2d(channels, channels, 5, stride=2, padding=2),
-            nn.ReLU(),
-            nn.Conv2d(channels, channels, 5, stride=2, padding=2),
-            nn.AdaptiveAvgPool2d(1),
+        self.encoder = SpatialEncoder(
+            SmallCNN(1, channels, strides=(2, 2, 2, 1), final_activation=False),
+            GridPositionEmbedding(channels),
+            EncoderProjection(channels, hidden_dim, hidden_dim, activation="relu"),
         )
-        self.mlp = MLP(channels, [hidden_dim], slot_dim, nn.ReLU)
+        self.norm = nn.LayerNorm(hidden_dim)
+        self.mlp = MLP(hidden_dim, [mlp_hidden_dim], slot_dim, "relu")
 
     def is_empty(self, condition: torch.Tensor) -> torch.Tensor:
-        return condition.flatten(2).abs().sum(-1) == 0
+        values = condition.flatten(2)
+        return (values.nan_to_num(0.0, 0.0, 0.0).abs().sum(-1) == 0) | ~values.isfinite().all(-1)
 
     def encode(self, condition: torch.Tensor) -> torch.Tensor:
         b, s, h, w = condition.shape
-        features = self.cnn(condition.reshape(b * s, 1, h, w)).reshape(b, s, -1)  # (b, S, C)
-        return self.mlp(features)
+        tokens, _ = self.encoder(condition.reshape(b * s, 1, h, w))  # (b*S, N, hidden)
+        return self.mlp(self.norm(tokens.mean(1))).reshape(b, s, -1)

@@ -17,13 +17,14 @@ def coordinate_grid(height: int, width: int, low: float, high: float, device=Non
 
 
 class EncoderProjection(nn.Module):
-    """LayerNorm then a GELU MLP from the backbone width to the slot attention input width; its
-    biases start at zero with `zero_bias=True`."""
+    """LayerNorm then an MLP (GELU, or `activation`: SAVi's is ReLU) from the backbone width to the
+    slot attention input width; its biases start at zero with `zero_bias=True`."""
 
-    def __init__(self, in_dim: int, hidden_dim: int, out_dim: int, zero_bias: bool = False):
+    def __init__(self, in_dim: int, hidden_dim: int, out_dim: int, zero_bias: bool = False,
+                 activation: str = "gelu"):
         super().__init__()
         self.norm = nn.LayerNorm(in_dim)
-        self.mlp = MLP(in_dim, [hidden_dim], out_dim, nn.GELU)
+        self.mlp = MLP(in_dim, [hidden_dim], out_dim, activation)
         if zero_bias:
             zero_biases(self.mlp)
 

@@ -4,26 +4,36 @@ import torch
 from torch import nn
 
 from . import renamed_keys_hook
-from .slot_frames import WHOLE_IMAGE_SCALE, frames_from_boxes, log_prior, pixel_centres, track_frames, whole_image_frames
+from .slot_frames import (
+    WHOLE_IMAGE_SCALE,
+    frames_from_boxes,
+    frames_from_centres,
+    frames_from_masks,
+    log_prior,
+    pixel_centres,
+    track_frames,
+    whole_image_frames,
+)
 
 
 class SAVi(nn.Module):
     """Video -> per-frame CNN encoder tokens; frame 0's queries come from the initializer
-    (conditioned on first-frame boxes, or learned), later frames' queries are the predictor applied
-    to the previous slots; the corrector (slot attention, `aggregator` as in every model here)
-    refines the queries on each frame, and
-    the spatial broadcast decoder reconstructs each frame (RGB or flow, as the config's target).
+    (conditioned on the first frame's boxes, centres of mass or object masks, or learned), later
+    frames' queries are the predictor applied to the previous slots; the corrector (slot
+    attention, `aggregator` as in every model here) refines the queries on each frame, and the
+    spatial broadcast decoder reconstructs each frame (RGB, flow or depth, as the config's target).
 
     `first_frame_iterations` overrides the corrector's iteration count on frame 0.
 
     `position_prior` (None: the paper's model) gives every slot a frame (`slot_frames`): it starts
-    at the slot's first-frame box (no box: the whole image) and moves to the centroid of the slot's
-    attention on every frame, keeping the box's spread. The corrector's attention and the decoder's
+    at the slot's first-frame condition (a box, a mask's centroid and spread, or a centre with the
+    fixed spread `centre_spread`; none: the whole image) and moves to the centroid of the slot's
+    attention on every frame, keeping its spread. The corrector's attention and the decoder's
     alpha logits get `position_prior` times the log of a Gaussian around the frame, and the decoder
     draws each slot relative to its frame. Without it, the conditioned slots start nearly alike,
     slot attention averages them further together, and training sits on a symmetric plateau whose
     end depends on floating-point rounding; with it, each conditioned slot owns the pixels around
-    its box at once.
+    its object at once.
     """
 
     def __init__(
@@ -35,6 +45,7 @@ class SAVi(nn.Module):
         decoder: nn.Module,
         first_frame_iterations: int | None = None,
         position_prior: float | None = None,
+        centre_spread: float = 0.06,
     ):
         super().__init__()
         self.encoder = encoder
@@ -45,23 +56,37 @@ class SAVi(nn.Module):
         self.decoder = decoder
         self.first_frame_iterations = first_frame_iterations
         self.position_prior = position_prior
+        self.centre_spread = centre_spread
 
     def forward(
-        self, video: torch.Tensor, bbox: torch.Tensor | None = None
+        self,
+        video: torch.Tensor,
+        bbox: torch.Tensor | None = None,
+        centre: torch.Tensor | None = None,
+        first_mask: torch.Tensor | None = None,
     ) -> dict[str, torch.Tensor]:
-        """video (b, t, 3, H, W); bbox (b, t, S, 4) ltrb boxes, of which only frame 0 is used, for
-        a conditional initializer (a centre or mask initializer takes its per-slot condition
-        through the same argument).
+        """video (b, t, 3, H, W) and at most one condition for a conditional initializer: bbox
+        (b, t, S, 4) ltrb boxes or centre (b, t, S, 2) centres of mass (x, y), of which frame 0 is
+        used, or first_mask (b, S, H, W) the first frame's object masks.
         Returns recon (b, t, C, H', W'), mask (b, t, S, H', W'), slots (b, t, S, D), attention
         (b, t, S, h, w) and, with `position_prior`, the slot frames (b, t, S, 4)."""
+        given = {name: value for name, value in (("bbox", bbox), ("centre", centre), ("first_mask", first_mask))
+                 if value is not None}
+        if len(given) > 1:
+            raise ValueError(f"SAVi takes one conditioning signal, got {sorted(given)}: map only one in model_imap")
+        kind, condition = next(iter(given.items()), (None, None))
+        shapes = {"bbox": (4, "(b, t, S, 4)"), "centre": (2, "(b, t, S, 2)"), "first_mask": (None, "(b, S, H, W)")}
+        if kind is not None and (condition.dim() != 4 or shapes[kind][0] not in (None, condition.shape[-1])):
+            raise ValueError(f"SAVi's {kind} must be {shapes[kind][1]}, got {tuple(condition.shape)}")
+        if kind in ("bbox", "centre"):
+            condition = condition[:, 0]  # the first frame's
         b, t = video.shape[:2]
         tokens, grid = self.encoder(video.flatten(0, 1))  # (b*t, N, Cin)
         tokens = tokens.unflatten(0, (b, t))  # (b, t, N, Cin)
-        condition = None if bbox is None else bbox[:, 0]
         queries = self.initializer(b, condition)
         if self.position_prior is not None:
             positions = pixel_centres(*grid, device=video.device)  # (N, 2) token centres
-            frames = self.first_frames(condition, queries, min_scale=WHOLE_IMAGE_SCALE / max(grid))  # one cell at least
+            frames = self.first_frames(kind, condition, queries, min_scale=WHOLE_IMAGE_SCALE / max(grid))  # one cell at least
         per_frame = {"slots": [], "attention": [], "frames": []}
         for i in range(t):
             iterations = self.first_frame_iterations if i == 0 else None
@@ -80,15 +105,14 @@ class SAVi(nn.Module):
         recon, alpha = self.decoder(out["slots"].flatten(0, 1), **decoded)
         return dict(out, recon=recon.unflatten(0, (b, t)), mask=alpha.unflatten(0, (b, t)))
 
-    @staticmethod
-    def first_frames(condition: torch.Tensor | None, queries: torch.Tensor, min_scale: float) -> torch.Tensor:
-        """The slots' frames before frame 0 (b, S, 4): their boxes (spread at least `min_scale`),
-        or the whole image without a condition."""
-        if condition is None:
-            return whole_image_frames(*queries.shape[:2], device=queries.device)
-        if condition.dim() != 3 or condition.shape[-1] != 4:
-            raise ValueError(
-                f"position_prior starts the slot frames from first-frame boxes (b, S, 4), got a condition "
-                f"of shape {tuple(condition.shape)}; condition on boxes or set position_prior=None"
-            )
-        return frames_from_boxes(condition, min_scale)
+    def first_frames(self, kind: str | None, condition: torch.Tensor | None, queries: torch.Tensor,
+                     min_scale: float) -> torch.Tensor:
+        """The slots' frames before frame 0 (b, S, 4) from the condition of `kind`, spread at least
+        `min_scale`; the whole image without a condition."""
+        if kind == "bbox":
+            return frames_from_boxes(condition, min_scale)
+        if kind == "centre":
+            return frames_from_centres(condition, max(self.centre_spread, min_scale))
+        if kind == "first_mask":
+            return frames_from_masks(condition, min_scale)
+        return whole_image_frames(*queries.shape[:2], device=queries.device)

@@ -41,6 +41,33 @@ def frames_from_boxes(bbox: torch.Tensor, min_scale: float = 0.0) -> torch.Tenso
     return torch.where(valid[..., None], frames, whole_image_frames(1, 1, bbox.device)[0])
 
 
+def frames_from_centres(centre: torch.Tensor, spread: float) -> torch.Tensor:
+    """Centres of mass (..., S, 2) (x, y) in [0, 1] -> frames (..., S, 4) of that centre and the
+    fixed ``spread`` (a centre says nothing of the object's size). A negative or non-finite
+    centre (an empty slot) gets the whole image."""
+    centre = centre.float()
+    valid = (centre.isfinite() & (centre >= 0)).all(-1)
+    frames = torch.cat([centre, torch.full_like(centre, spread)], dim=-1)
+    return torch.where(valid[..., None], frames, whole_image_frames(1, 1, centre.device)[0])
+
+
+def frames_from_masks(masks: torch.Tensor, min_scale: float = 0.0) -> torch.Tensor:
+    """Binary masks (..., S, H, W) -> frames (..., S, 4): each mask's centroid and its standard
+    deviation along x and y (a uniform box gets the spread ``frames_from_boxes`` gives it), at
+    least ``min_scale``. An empty mask gets the whole image."""
+    height, width = masks.shape[-2:]
+    weights = masks.float().nan_to_num(0.0).clamp(min=0).flatten(-2)  # (..., S, N)
+    positions = pixel_centres(height, width, device=masks.device)  # (N, 2)
+    area = weights.sum(-1, keepdim=True)  # (..., S, 1)
+    mean = weights @ positions / area.clamp(min=1e-12)
+    variance = weights @ positions.square() / area.clamp(min=1e-12) - mean.square()
+    # a row of single pixels still has the pixel's own width: a uniform cell spreads 1 / sqrt(12) of it
+    cell = torch.tensor([1 / width, 1 / height], device=masks.device) / math.sqrt(12)
+    spread = (variance.clamp(min=0) + cell.square()).sqrt().clamp(min=min_scale)
+    frames = torch.cat([mean, spread], dim=-1)
+    return torch.where(area > 0, frames, whole_image_frames(1, 1, masks.device)[0])
+
+
 def whole_image_frames(batch_size: int, num_slots: int, device=None) -> torch.Tensor:
     """(b, S, 4) frames that all cover the whole image (slots with no condition)."""
     whole = torch.tensor([0.5, 0.5, WHOLE_IMAGE_SCALE, WHOLE_IMAGE_SCALE], device=device)

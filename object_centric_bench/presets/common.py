@@ -11,21 +11,26 @@ from ..model.backbone import DINOv2
 
 def segmentation_metrics(pred="output.segment", gt="batch.segment", temporal="video",
                          include_background=True, skip_first=False, ari_arithmetic="exact",
-                         empty_foreground="exclude"):
+                         empty_foreground="exclude", aligned_miou=False):
     """``metric_fn_v`` with the four reported metrics: ``ari``, ``ari_fg``, ``mbo``, ``miou``.
 
     ``ari_arithmetic="int64"`` scores both ARIs in the RandSF.Q v3 reference's arithmetic, overflow
     included; ``empty_foreground="one"`` counts a sample without foreground as FG-ARI 1 (see ``ARI``).
+    ``aligned_miou=True`` (conditional models) adds ``miou_aligned``, SAVi's mIoU: the slot
+    conditioned on object k against object k alone, next to the Hungarian-matched ``miou``.
     """
     paths = dict(pred=pred, gt=gt)
     unit = dict(temporal=temporal, skip_first=skip_first)
-    return dict(
+    metrics = dict(
         ari=dict(fn=dict(type=ARI, foreground_only=False, arithmetic=ari_arithmetic, **unit), map=paths),
         ari_fg=dict(fn=dict(type=ARI, foreground_only=True, arithmetic=ari_arithmetic,
                             empty_foreground=empty_foreground, **unit), map=paths),
         mbo=dict(fn=dict(type=MBO, include_background=include_background, **unit), map=paths),
         miou=dict(fn=dict(type=MIoU, include_background=include_background, **unit), map=paths),
     )
+    if aligned_miou:
+        metrics["miou_aligned"] = dict(fn=dict(type=MIoU, include_background=False, matching="aligned", **unit), map=paths)
+    return metrics
 
 
 def masks_to_segment(src, dst="output.segment", like="batch.segment", tokens=False):
