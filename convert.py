@@ -13,8 +13,8 @@ import importlib
 
 CONVERTERS = {
     "synth": "object_centric_bench.datum.synth",
-    "movi_c": "object_centric_bench.datum.convert_movi",
-    "movi_d": "object_centric_bench.datum.convert_movi",
+    **{variant: "object_centric_bench.datum.convert_movi"
+       for variant in ("movi_a", "movi_b", "movi_c", "movi_d", "movi_e")},
     "ytvis": "object_centric_bench.datum.convert_ytvis",
     "coco": "object_centric_bench.datum.convert_coco",
     "voc": "object_centric_bench.datum.convert_voc",

@@ -2,7 +2,7 @@
 section 4 and appendix A.6; MOVi-A is the released successor of the paper's MOVi, see
 ``docs/datasets.md``).
 
-Make the data: ``python convert.py movi_a --src RAW --dst data/movi_a`` (``docs/datasets.md``).
+Make the data: ``python convert.py movi_a --src RAW --dst data/movi_a --resolution 128`` (``docs/datasets.md``).
 
 The model: four 5x5 convolutions of 32 channels at stride 1 (the last without ReLU), the grid
 position embedding, LayerNorm and a 1x1 ReLU MLP to 64; box MLP initializer (256 hidden, ReLU, to

@@ -7,7 +7,8 @@ One departure: 24 slots, not 11. MOVi-E scenes hold up to 23 objects (10-20 stat
 thrown ones), and a conditional model needs a slot per object plus the background, as SAVi++
 uses on this dataset.
 
-Make the data: ``python convert.py movi_e --src RAW --dst data/movi_e`` (``docs/datasets.md``).
+Make the data (the 128 px release suffices): ``python convert.py movi_e --src RAW --dst data/movi_e
+--resolution 128`` (``docs/datasets.md``).
 """
 
 _base_ = "savi_c-movi_a.py"

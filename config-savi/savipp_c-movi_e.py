@@ -10,8 +10,8 @@ flip (a model this large overfits the unaugmented clips sooner) and runs 1M step
 schedule for its ResNet model; everything else is ``savi_c-movi_e.py``'s: 24 slots, batch 64,
 Adam 2e-4 with warm-up and cosine decay, clip 0.05.
 
-Make the data with depth: ``python convert.py movi_e --src RAW --dst data/movi_e --extras flow
-depth`` (``docs/datasets.md``).
+Make the data with depth: ``python convert.py movi_e --src RAW --dst data/movi_e --resolution
+128 --extras flow depth`` (``docs/datasets.md``).
 """
 
 from object_centric_bench.learn.loss import SumSquaredError

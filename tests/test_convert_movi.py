@@ -1,4 +1,4 @@
-"""MOVi converter on tiny TFDS-style shards written here with the feature layout of movi_c 1.0.0.
+"""MOVi converter on tiny TFDS-style shards written here with the feature layout of movi_a..e 1.0.0.
 
 The fixture follows the TFDS builder: PNG frames for ``video`` / ``segmentations`` / ``depth``, the
 uint16 ``backward_flow`` tensor (delta_row, delta_col) as one int64 list, and the ragged
@@ -19,13 +19,21 @@ from tests.test_tfrecord import encode_example, write_tfrecord
 
 T, H, W = 3, 8, 8
 FLOW_RANGE = (-3.0, 5.0)
+CATEGORY = {"instances/category": np.array([4, 0])}  # movi_c / d / e
+MOVI_A_LABELS = {
+    "instances/shape_label": np.array([2, 0]),
+    "instances/size_label": np.array([1, 0]),
+    "instances/color_label": np.array([7, 3]),
+    "instances/material_label": np.array([0, 1]),
+    "instances/color": np.array([0.1, 0.2, 0.3, 0.9, 0.8, 0.7], np.float32),
+}
 
 
 def _png(arr: np.ndarray) -> bytes:
     return cv2.imencode(".png", arr)[1].tobytes()
 
 
-def _example(seed: int) -> tuple[dict, dict]:
+def _example(seed: int, labels: dict) -> tuple[dict, dict]:
     """One Example and what the converter should make of it."""
     rng = np.random.default_rng(seed)
     video = rng.integers(0, 256, (T, H, W, 3), dtype=np.uint8)
@@ -52,7 +60,7 @@ def _example(seed: int) -> tuple[dict, dict]:
         "metadata/height": np.array([H]),
         "metadata/width": np.array([W]),
         "metadata/video_name": [b"%d" % seed],
-        "instances/category": np.array([4, 0]),
+        **labels,
         "instances/bboxes/ragged_flat_values": np.concatenate(boxes).reshape(-1),
         "instances/bboxes/ragged_row_lengths_0": np.array([3, 1]),
         "instances/bbox_frames/ragged_flat_values": np.concatenate(frames),
@@ -71,19 +79,23 @@ def _example(seed: int) -> tuple[dict, dict]:
     return example, expected
 
 
-@pytest.fixture
-def tfds_dir(tmp_path):
-    """movi_c/256x256/1.0.0 with two train shards (2 + 1 videos) and one validation shard."""
-    folder = tmp_path / "tfds" / "movi_c" / "256x256" / "1.0.0"
+def _write_tfds(root, variant="movi_c", resolution=256, labels=CATEGORY):
+    """<variant>/<res>x<res>/1.0.0 with two train shards (2 + 1 videos) and one validation shard."""
+    folder = root / variant / f"{resolution}x{resolution}" / "1.0.0"
     folder.mkdir(parents=True)
     expected = {"train": [], "val": []}
     layout = [("train", 0, [0, 1]), ("train", 1, [2]), ("validation", 0, [3])]
     for split, shard, seeds in layout:
-        pairs = [_example(seed) for seed in seeds]
-        name = f"movi_c-{split}.tfrecord-{shard:05d}-of-{2 if split == 'train' else 1:05d}"
+        pairs = [_example(seed, labels) for seed in seeds]
+        name = f"{variant}-{split}.tfrecord-{shard:05d}-of-{2 if split == 'train' else 1:05d}"
         write_tfrecord(folder / name, [encode_example(example) for example, _ in pairs])
         expected["train" if split == "train" else "val"] += [want for _, want in pairs]
-    return tmp_path / "tfds", expected
+    return expected
+
+
+@pytest.fixture
+def tfds_dir(tmp_path):
+    return tmp_path / "tfds", _write_tfds(tmp_path / "tfds")
 
 
 def _run(argv, dataset="movi_c"):
@@ -143,3 +155,39 @@ def test_refuses_to_overwrite_unless_asked(tfds_dir, tmp_path):
 def test_missing_shards_name_the_places_searched(tmp_path):
     with pytest.raises(FileNotFoundError, match="movi_d-train.tfrecord"):
         _run(["--src", str(tmp_path), "--dst", str(tmp_path / "out")], dataset="movi_d")
+
+
+def test_movi_a_takes_the_shape_as_class_and_keeps_its_other_labels(tmp_path):
+    _write_tfds(tmp_path / "tfds", "movi_a", labels=MOVI_A_LABELS)
+    _run(["--src", str(tmp_path / "tfds"), "--dst", str(tmp_path / "out"), "--split", "val"], "movi_a")
+    sample = LMDBReader(tmp_path / "out" / "val.lmdb")[0]
+    np.testing.assert_array_equal(sample["clazz"], np.tile([3, 1], (T, 1)))
+    for key, want in {"size": [1, 0], "color": [7, 3], "material": [0, 1]}.items():
+        assert sample[key].dtype == np.uint8
+        np.testing.assert_array_equal(sample[key], want)
+
+
+def test_movi_e_at_128_px_is_found_under_its_own_builder_config(tmp_path):
+    expected = _write_tfds(tmp_path / "tfds", "movi_e", resolution=128)
+    dst = tmp_path / "out"
+    argv = ["--src", str(tmp_path / "tfds"), "--dst", str(dst), "--split", "val"]
+    with pytest.raises(FileNotFoundError, match="movi_e/256x256/1.0.0"):
+        _run(argv, "movi_e")
+    _run(argv + ["--resolution", "128"], "movi_e")
+    sample = LMDBReader(dst / "val.lmdb")[0]
+    np.testing.assert_allclose(sample["bbox"], expected["val"][0]["bbox"])
+    np.testing.assert_array_equal(sample["clazz"], np.tile([5, 1], (T, 1)))
+    assert "material" not in sample
+
+
+def test_a_variant_whose_labels_are_missing_names_the_feature(tmp_path):
+    _write_tfds(tmp_path / "tfds", "movi_a")  # movi_c's labels under the movi_a name
+    with pytest.raises(KeyError, match="instances/shape_label"):
+        _run(["--src", str(tmp_path / "tfds"), "--dst", str(tmp_path / "out"), "--split", "val"], "movi_a")
+
+
+def test_every_variant_is_a_subcommand():
+    import convert
+
+    assert set(convert_movi.VARIANTS) <= set(convert.CONVERTERS)
+    assert set(convert_movi.LABELS) == set(convert_movi.VARIANTS)

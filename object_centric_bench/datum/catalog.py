@@ -1,4 +1,4 @@
-"""The datasets configs name: one class per dataset (MOVi-C / MOVi-D, YTVIS, COCO, VOC, ClevrTex)
+"""The datasets configs name: one class per dataset (MOVi-A..E, YTVIS, COCO, VOC, ClevrTex)
 and the standard ones they build on (synthetic scenes use these directly), with their loading
 rules as defaults (``docs/datasets.md``, "Dataset classes for configs").
 
@@ -119,7 +119,7 @@ class StandardVideos(VideoDataset):
 
 
 class MOVi(StandardVideos):
-    """MOVi-C / MOVi-D: whole 24-frame videos (optionally with ``bbox``, backward ``flow`` and
+    """MOVi-A .. MOVi-E: whole 24-frame videos (optionally with ``bbox``, backward ``flow`` and
     ``depth``); training draws one of the four aligned 6-frame chunks (``chunk_len=None`` trains
     on whole videos). The box-conditioned
     configs take the RandSF.Q v3 reference's boxes (``box_rows="present", box_edges="inclusive"``,

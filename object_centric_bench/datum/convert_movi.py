@@ -1,12 +1,16 @@
-"""Convert the Kubric MOVi-C / MOVi-D TFDS shards (256x256, 1.0.0) to LMDB, without TensorFlow.
+"""Convert the Kubric MOVi-A..E TFDS shards (128x128 or 256x256, 1.0.0) to LMDB, without TensorFlow.
 
-Reads ``<src>/<variant>/256x256/1.0.0/<variant>-{train,validation}.tfrecord-*`` (or the shards
+Reads ``<src>/<variant>/<res>x<res>/1.0.0/<variant>-{train,validation}.tfrecord-*`` (or the shards
 directly in ``<src>``) and writes ``<dst>/train.lmdb`` and ``<dst>/val.lmdb``, one video per record:
 
 - ``video``: 24 per-frame RGB PNGs, the source's own PNG bytes (lossless, untouched);
 - ``segment``: 24 per-frame uint8 index-map PNGs, the source's own (0 background, k instance k-1);
 - ``bbox``: float32 (T, K, 4) left-top-right-bottom in [0, 1], zeros where an instance is hidden;
-- ``clazz``: uint8 (T, K), the Kubric ``instances/category`` index + 1 (0 is kept for "no object");
+- ``clazz``: uint8 (T, K), the instance's class + 1 (0 is kept for "no object"): Kubric's
+  ``instances/category`` on MOVi-C/D/E, the ``instances/shape_label`` on MOVi-A/B, which have no
+  category;
+- the other per-instance labels of the variant, uint8 (K,): ``size``, ``color`` and ``material``
+  on MOVi-A, ``material`` on MOVi-B (``LABELS``);
 - ``flow`` (default on): 24 backward-flow PNGs from ``codec.encode_flow16`` with channels (dx, dy)
   in pixels, and ``flow_range`` float32 [lo, hi], the source's ``metadata/backward_flow_range``;
 - ``depth`` (opt-in): 24 single-channel uint16 PNGs, the source's own, and ``depth_range`` float32
@@ -22,13 +26,24 @@ from .codec import dequantize_uint16, encode_flow16
 from .converter import add_output_arguments, split_writers
 from .tfrecord import count_records, iter_examples
 
-VARIANTS = ("movi_c", "movi_d")  # the subcommand names are the TFDS dataset names
+VARIANTS = ("movi_a", "movi_b", "movi_c", "movi_d", "movi_e")  # subcommands = the TFDS names
+RESOLUTIONS = (128, 256)  # the builder configs every variant has
+# variant -> (the label that becomes clazz, the other per-instance labels: record key -> feature)
+LABELS = {
+    "movi_a": ("instances/shape_label", {"size": "instances/size_label", "color": "instances/color_label",
+                                         "material": "instances/material_label"}),
+    "movi_b": ("instances/shape_label", {"material": "instances/material_label"}),
+    "movi_c": ("instances/category", {}),
+    "movi_d": ("instances/category", {}),
+    "movi_e": ("instances/category", {}),
+}
 SPLITS = {"train": "train", "val": "validation"}  # ours -> TFDS split name
 EXTRAS = ("flow", "depth")
 RAGGED_VALUES = "{}/ragged_flat_values"
 RAGGED_LENGTHS = "{}/ragged_row_lengths_0"
 FEATURES_READ = {
-    "video", "segmentations", "backward_flow", "depth", "instances/category",
+    "video", "segmentations", "backward_flow", "depth",
+    *{name for clazz, others in LABELS.values() for name in (clazz, *others.values())},
     "metadata/num_instances", "metadata/height", "metadata/width",
     "metadata/backward_flow_range", "metadata/depth_range",
     RAGGED_VALUES.format("instances/bboxes"), RAGGED_LENGTHS.format("instances/bboxes"),
@@ -36,18 +51,19 @@ FEATURES_READ = {
 }  # only these are decoded; forward flow, normals and the rest are skipped
 
 
-def find_shards(src, variant: str, tfds_split: str) -> list[Path]:
+def find_shards(src, variant: str, tfds_split: str, resolution: int = 256) -> list[Path]:
     """The sorted shards of one split, under the TFDS folder layout or directly in ``src``."""
     src = Path(src)
     pattern = f"{variant}-{tfds_split}.tfrecord-*"
-    places = [src / variant / "256x256" / "1.0.0", src]
+    config = f"{variant}/{resolution}x{resolution}/1.0.0"
+    places = [src / config, src]
     for place in places:
         shards = sorted(place.glob(pattern))
         if shards:
             return shards
     raise FileNotFoundError(
         f"no {pattern} shards in {' or '.join(str(p) for p in places)}; point --src at the folder "
-        f"that holds {variant}/256x256/1.0.0 (the TFDS data dir) or at that folder itself"
+        f"that holds {config} (the TFDS data dir) or at that folder itself"
     )
 
 
@@ -55,7 +71,7 @@ def _feature(example: dict, name: str):
     if name not in example:
         raise KeyError(
             f"the Example has no feature {name!r} (of those read it has {sorted(example)}); "
-            "is this the TFDS release movi_c/movi_d 256x256:1.0.0?"
+            "is this a TFDS MOVi release (movi_a..movi_e 1.0.0) of the variant asked for?"
         )
     return example[name]
 
@@ -107,21 +123,26 @@ def backward_flow(example: dict, num_frames: int) -> tuple[list[bytes], np.ndarr
     return frames, np.array([lo, hi], np.float32)
 
 
-def video_sample(example: dict, extras=("flow",)) -> dict:
-    """One LMDB record from one parsed MOVi Example."""
+def video_sample(example: dict, extras=("flow",), variant: str = "movi_c") -> dict:
+    """One LMDB record from one parsed Example of a MOVi ``variant``."""
     video = _feature(example, "video")
     num_frames = len(video)
     segment = _feature(example, "segmentations")
     if len(segment) != num_frames:
         raise ValueError(f"{len(segment)} segmentation frames for {num_frames} video frames")
     boxes = instance_boxes(example, num_frames)
-    category = _feature(example, "instances/category")
+    clazz_feature, others = LABELS[variant]
+    labels = {key: _feature(example, name) for key, name in [("clazz", clazz_feature), *others.items()]}
+    for key, label in labels.items():
+        if len(label) != boxes.shape[1]:
+            raise ValueError(f"{key}: {len(label)} labels for {boxes.shape[1]} instances")
     sample = {
         "video": list(video),
         "segment": list(segment),
         "bbox": boxes,
-        "clazz": np.broadcast_to(category.astype(np.uint8) + 1, boxes.shape[:2]).copy(),
+        "clazz": np.broadcast_to(labels.pop("clazz").astype(np.uint8) + 1, boxes.shape[:2]).copy(),
     }
+    sample.update((key, label.astype(np.uint8)) for key, label in labels.items())
     if "flow" in extras:
         sample["flow"], sample["flow_range"] = backward_flow(example, num_frames)
     if "depth" in extras:
@@ -131,9 +152,11 @@ def video_sample(example: dict, extras=("flow",)) -> dict:
 
 
 def add_arguments(parser) -> None:
-    """Options of ``convert.py movi_c`` / ``convert.py movi_d``."""
+    """Options of ``convert.py movi_a`` .. ``convert.py movi_e``."""
     parser.add_argument("--src", required=True,
-                        help="TFDS data dir holding <variant>/256x256/1.0.0 (or that folder)")
+                        help="TFDS data dir holding <variant>/<res>x<res>/1.0.0 (or that folder)")
+    parser.add_argument("--resolution", type=int, choices=RESOLUTIONS, default=256,
+                        help="which builder config to read (the configs resize to their own size)")
     add_output_arguments(parser, list(SPLITS))
     parser.add_argument("--extras", nargs="*", choices=EXTRAS, default=["flow"],
                         help="optional streams to keep (backward flow by default; depth is large)")
@@ -142,16 +165,16 @@ def add_arguments(parser) -> None:
 
 
 def main(args) -> None:
-    """Convert the splits asked for; ``args.dataset`` (movi_c or movi_d) picks the variant."""
+    """Convert the splits asked for; ``args.dataset`` (movi_a .. movi_e) picks the variant."""
     variant = args.dataset
     if variant not in VARIANTS:
         raise ValueError(f"unknown MOVi variant {variant!r}; expected one of {VARIANTS}")
-    shards = {split: find_shards(args.src, variant, SPLITS[split]) for split in args.split}
+    shards = {split: find_shards(args.src, variant, SPLITS[split], args.resolution) for split in args.split}
     with split_writers(args.dst, args.split, args.overwrite) as writers:
         for split, writer in writers.items():
             total = sum(count_records(shard) for shard in shards[split])
             with tqdm(total=total, desc=f"{variant} {split}", unit="video") as progress:
                 for shard in shards[split]:
                     for example in iter_examples(shard, FEATURES_READ, not args.no_verify):
-                        writer.write(video_sample(example, args.extras))
+                        writer.write(video_sample(example, args.extras, variant))
                         progress.update()
