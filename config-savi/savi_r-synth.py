@@ -1,8 +1,9 @@
 """Unconditional SAVi (learned Gaussian slot initialisation) on synthetic sprite videos (CPU scale).
 
 The conditional config (`savi_c-synth.py`) with what changes without boxes: one learned Gaussian
-shared by all slots, two corrector (aggregator) iterations, the model reads no boxes, and every frame is
-scored (no frame is conditioned). Same data: see the command in `savi_c-synth.py`.
+shared by all slots, two corrector (aggregator) iterations, the model reads no boxes, and mIoU is
+Hungarian-matched only (the aligned mIoU needs each slot bound to an object by its conditioning).
+Same data: see the command in `savi_c-synth.py`.
 """
 
 from object_centric_bench.config import ref, replace

@@ -284,3 +284,32 @@ def test_train_and_val_datasets_that_disagree_on_the_slot_count_are_refused(tmp_
                          ["dataset_t.num_objects=9"])
     with pytest.raises(ConfigError, match="disagree on 'num_objects'"):
         Engine(cfg, device="cpu", data_dir=str(tmp_path))
+
+
+# each signal on the synthetic scenes and through the MOVi pipeline (the MOVi-E configs condition as MOVi-A's)
+SAVI_CONDITIONAL = sorted(glob.glob(os.path.join(ROOT, "config-savi", "savi_*-synth.py"))
+                          + glob.glob(os.path.join(ROOT, "config-savi", "savi_*-movi_a.py")))
+SAVI_CONDITIONAL.remove(os.path.join(ROOT, "config-savi", "savi_r-synth.py"))
+CONDITION_SHAPES = {"bbox": 4, "centre": 2}  # trailing size of the first frame's (b, S, ...) condition
+
+
+@pytest.mark.parametrize("path", SAVI_CONDITIONAL, ids=config_id)
+def test_savi_condition_reaches_the_initializer_padded_where_the_first_frame_has_no_object(path, tmp_path):
+    cfg = small_config(path, tmp_path / "data")
+    engine = Engine(cfg, device="cpu", data_dir=str(tmp_path / "data"))
+    (kind,) = set(engine.model_imap) - {"video"}
+    seen = []
+    engine.model.initializer.register_forward_pre_hook(lambda module, args: seen.append(args))
+    batch, _ = next(iter(engine.val_loader()))  # (batch, number skipped)
+    with torch.no_grad():
+        engine.model(**{k: batch[p.split(".", 1)[1]] for k, p in engine.model_imap.items()})
+    ((batch_size, condition),) = seen
+    segment = batch["segment"][:, 0]  # (b, H, W): the conditioned frame
+    num_slots = load_config(path)["num_slots"]
+    trailing = (CONDITION_SHAPES[kind],) if kind in CONDITION_SHAPES else tuple(segment.shape[-2:])
+    assert condition.shape == (batch_size, num_slots, *trailing)
+    present = torch.stack([(segment == k).flatten(1).any(1) for k in range(1, num_slots + 1)], 1)  # (b, S)
+    assert present.any() and not present.all()
+    assert torch.equal(engine.model.initializer.is_empty(condition), ~present)
+    padding = {"bbox": 0.0, "centre": -1.0, "first_mask": 0.0}[kind]  # the dataset's fill, before the model's own
+    assert (condition[~present] == padding).all()
