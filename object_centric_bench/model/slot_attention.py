@@ -79,25 +79,40 @@ class SlotAttention(nn.Module):
         iterations = self.num_iterations if num_iterations is None else num_iterations
         if iterations < 1:
             raise ValueError(f"num_iterations must be >= 1, got {iterations}")
-        b, s, d = queries.shape
-        x = self.norm_input(inputs)
-        k = self.to_k(x)  # (b, N, D)
-        v = self.to_v(x)  # (b, N, D)
+        k, v = self.keys_values(self.norm_input(inputs))
         slots = queries
         for i in range(iterations):
             if self.truncate == "bi-level" and i == iterations - 1:
                 slots = slots.detach() + queries - queries.detach()
-            q = self.to_q(self.norm_slots(slots))  # (b, S, D)
-            logits = torch.einsum("bsd,bnd->bsn", q, k).float() / math.sqrt(d)
-            if logit_bias is not None:
-                logits = logits + logit_bias
-            if slot_mask is not None:
-                logits = logits.masked_fill(slot_mask[:, :, None], float("-inf"))
-            attention = logits.softmax(dim=1)  # (b, S, N), sums to 1 over slots
-            weights = attention / (attention.sum(dim=2, keepdim=True) + self.eps)
-            updates = torch.einsum("bsn,bnd->bsd", weights.to(v.dtype), v)
-            previous = slots.reshape(b * s, d).float()  # keep the recurrent state in float32
-            slots = self.gru(updates.reshape(b * s, d), previous).reshape(b, s, d)
-            if self.residual_mlp:
-                slots = slots + self.mlp(self.norm_mlp(slots))
+            slots, attention = self.step(slots, k, v, slot_mask, logit_bias)
+        return slots, attention
+
+    def keys_values(self, normed: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Keys and values (b, N, D) of the normalised inputs (b, N, Cin)."""
+        return self.to_k(normed), self.to_v(normed)
+
+    def step(
+        self,
+        slots: torch.Tensor,
+        k: torch.Tensor,
+        v: torch.Tensor,
+        slot_mask: torch.Tensor | None = None,
+        logit_bias: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """One iteration: slots (b, S, D) attend to keys and values (b, N, D); returns the updated
+        slots and the softmax-over-slots attention (b, S, N) in float32."""
+        b, s, d = slots.shape
+        q = self.to_q(self.norm_slots(slots))  # (b, S, D)
+        logits = torch.einsum("bsd,bnd->bsn", q, k).float() / math.sqrt(d)
+        if logit_bias is not None:
+            logits = logits + logit_bias
+        if slot_mask is not None:
+            logits = logits.masked_fill(slot_mask[:, :, None], float("-inf"))
+        attention = logits.softmax(dim=1)  # (b, S, N), sums to 1 over slots
+        weights = attention / (attention.sum(dim=2, keepdim=True) + self.eps)
+        updates = torch.einsum("bsn,bnd->bsd", weights.to(v.dtype), v)
+        previous = slots.reshape(b * s, d).float()  # keep the recurrent state in float32
+        slots = self.gru(updates.reshape(b * s, d), previous).reshape(b, s, d)
+        if self.residual_mlp:
+            slots = slots + self.mlp(self.norm_mlp(slots))
         return slots, attention
