@@ -7,8 +7,9 @@ cheap: 32 px frames, slots bound to objects by their first-frame boxes, a light 
 masks are the segmentation, a target of the frame's RGB stacked with its optical flow rendered as
 RGB (SAVi's flow target: each moving object is one flat colour on white, which is what separates
 the slots; the RGB half keeps still objects separable; saturation 1 at 2 px per frame, the
-sprites' fastest motion), bf16 autocast, small batches and a high learning rate. Validation
-scores the whole 12-frame videos. The data pipeline also gives each sample the objects'
+sprites' fastest motion), bf16 autocast where the CPU has native bf16 (``precision="amp"``;
+fp32 elsewhere), small batches and a high learning rate. Validation scores the whole 12-frame
+videos. The data pipeline also gives each sample the objects'
 centres of mass and first-frame masks, SAVi's other conditioning signals
 (``config-savi/savi_{com,m}-synth.py`` start their slots from them).
 
@@ -64,7 +65,7 @@ log_interval = 50
 batch_size_train = 8
 batch_size_val = 16
 num_workers = 0
-precision = "bf16"
+precision = "amp"  # bf16 where the CPU computes it natively, else fp32 (fp16 on CUDA)
 
 _keys = ("video", "segment", "bbox", "flow")
 dataset_t = dict(

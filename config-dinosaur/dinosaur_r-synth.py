@@ -6,7 +6,7 @@ Make the data first (64 px images, 1 to 6 objects):
 Changed from the real-data configs: no pretrained weights exist for this data, so the backbone is
 raw 8x8 patches (8 x 8 = 64 tokens of 3*8*8 = 192 values, frozen by construction) and the model
 reconstructs those; slot dim 128, decoder hidden 512 x 3, 7 slots (6 objects + background),
-5k steps. Kept: Adam 2e-4, 5% warm-up then cosine, clip 1.0, batch 32, bf16.
+5k steps. Kept: Adam 2e-4, 5% warm-up then cosine, clip 1.0, batch 32, bf16 where native (``amp``).
 """
 
 import torch
@@ -34,7 +34,7 @@ val_interval = 1_000
 batch_size_train = 32
 batch_size_val = 32
 num_workers = 0
-precision = "bf16"
+precision = "amp"  # bf16 where the CPU computes it natively, else fp32 (fp16 on CUDA)
 data_dir = "data/synth_image64"
 
 dataset_t = dict(type=StandardImages, data_file="train.lmdb", split="train", size=ref("size"))

@@ -32,7 +32,7 @@ val_interval = 2_000
 batch_size_train = 32
 batch_size_val = 32
 num_workers = 0
-precision = "bf16"
+precision = "amp"  # bf16 where the CPU computes it natively, else fp32 (fp16 on CUDA)
 data_dir = "data/synth_image64"
 
 dataset_t = dict(type=StandardImages, data_file="train.lmdb", split="train", size=ref("size"))

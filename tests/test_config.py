@@ -5,6 +5,7 @@ import textwrap
 import pytest
 import torch
 
+from object_centric_bench import engine as engine_module
 from object_centric_bench.config import (
     ConfigError,
     apply_overrides,
@@ -245,9 +246,11 @@ def test_engine_reports_a_missing_optimizer_and_fp16_on_cpu():
         Engine(cfg, device="cpu")
 
 
-def test_amp_precision_is_bf16_on_a_cpu_with_no_gradient_scaling(tmp_path):
+@pytest.mark.parametrize("native, expected", [(True, "bf16"), (False, "fp32")])
+def test_amp_precision_on_a_cpu_is_bf16_only_where_native_and_never_scales(tmp_path, monkeypatch, native, expected):
+    monkeypatch.setattr(engine_module, "cpu_has_native_bf16", lambda: native)
     cfg = load_config("tests/configs/toy.py")
     cfg["precision"] = "amp"
     engine = Engine(cfg, device="cpu", data_dir=str(tmp_path))
-    assert engine.precision == "bf16" and not engine.scaler.is_enabled()
-    assert engine.protocol()["precision"] == "bf16"
+    assert engine.precision == expected and not engine.scaler.is_enabled()
+    assert engine.protocol()["precision"] == expected
