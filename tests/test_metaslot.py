@@ -2,11 +2,19 @@
 state lives in the state_dict, dead prototypes come back, and the training ramp is the paper's."""
 
 import io
+import os
 
 import pytest
 import torch
 
+from object_centric_bench.engine import Engine
+from object_centric_bench.learn.metric import ActiveSlots
+from object_centric_bench.model.backbone import Patchify
+from object_centric_bench.model.decoder_mlp import BroadcastMLPDecoder
+from object_centric_bench.model.dinosaur import DINOSAUR
+from object_centric_bench.model.initializer import GaussianInitializer
 from object_centric_bench.model.metaslot import MetaSlot, duplicates
+from tests.test_shipped_configs import ROOT, small_config
 
 B, N, CIN, S, D = 2, 12, 8, 5, 16
 
@@ -130,3 +138,43 @@ def test_the_deduplicated_path_ramps_up_by_its_growth_per_training_step():
 def test_noise_falls_linearly_to_zero_over_the_iterations():
     assert make(noise_std=0.5).noise_levels(3) == pytest.approx([0.5, 0.25, 0.0])
     assert make().noise_levels(1) == [0.0]
+
+
+def test_the_dinosaur_host_gives_masked_slots_no_decoder_alpha():
+    torch.manual_seed(0)
+    model = DINOSAUR(
+        backbone=Patchify(patch_size=4),
+        projection=torch.nn.Linear(48, D),
+        initializer=GaussianInitializer(num_slots=S, slot_dim=D),
+        aggregator=MetaSlot(D, D, codebook_size=2, buffer_size=10),
+        decoder=BroadcastMLPDecoder(D, 48, num_tokens=16, hidden_dims=(32,)),
+    ).eval()
+    output = model(torch.rand(B, 3, 16, 16))
+    mask = output["slot_mask"]
+    assert mask.shape == (B, S) and mask.any() and (~mask).sum(1).max() <= 2
+    assert (output["mask"][mask] == 0).all() and (output["attention"][mask] == 0).all()
+    torch.testing.assert_close(output["mask"].sum(1), torch.ones(B, 4, 4))
+
+
+def test_active_slots_counts_the_kept_slots_per_sample():
+    mask = torch.tensor([[False, True, True], [False, False, True]])
+    assert ActiveSlots()(mask).tolist() == [1.0, 2.0]
+    video = torch.stack([mask, ~mask], 1)  # (2, 2 frames, 3): 1 then 2 kept, 2 then 1 kept
+    assert ActiveSlots()(video).tolist() == [1.5, 1.5]
+    with pytest.raises(ValueError, match="bool"):
+        ActiveSlots()(mask.float())
+
+
+def test_a_resumed_metaslot_run_matches_the_uninterrupted_one_bit_for_bit(tmp_path):
+    config = os.path.join(ROOT, "config-metaslot", "dinosaur_r-synth.py")
+    cfg = small_config(config, tmp_path / "data")
+    cfg.update(total_steps=4, val_interval=4, ckpt_interval=2)
+    straight = Engine(dict(cfg), run_dir=str(tmp_path / "a"), device="cpu", data_dir=str(tmp_path / "data"))
+    straight.fit()
+    resumed = Engine(dict(cfg), run_dir=str(tmp_path / "b"), device="cpu", data_dir=str(tmp_path / "data"))
+    resumed.fit(resume=str(tmp_path / "a" / "ckpt" / "step_000002.pth"))  # as a run killed after step 2
+    assert resumed.step == 4 and bool(straight.model.aggregator.initialised)
+    expected, actual = straight.model.state_dict(), resumed.model.state_dict()
+    assert "aggregator.codebook" in expected and "aggregator.idle_steps" in expected
+    for key, value in expected.items():
+        assert torch.equal(value, actual[key]), key

@@ -395,3 +395,20 @@ class MIoU(_OverlapMetric):
 
     def protocol(self) -> dict:
         return dict(super().protocol(), matching=self.matching)
+
+
+class ActiveSlots:
+    """The number of slots a model kept (not masked out) per sample, float64 (B,): MetaSlot's
+    effective slot count, reported next to the segmentation metrics. ``slot_mask`` (B, S) or, for
+    videos, (B, T, S) with the mean over frames; True marks a masked-out slot."""
+
+    name = "active_slots"
+
+    def __call__(self, slot_mask: torch.Tensor) -> torch.Tensor:
+        if slot_mask.dtype != torch.bool or slot_mask.ndim not in (2, 3):
+            raise ValueError(f"slot_mask must be bool (B, S) or (B, T, S), got {slot_mask.dtype} {tuple(slot_mask.shape)}")
+        active = (~slot_mask).sum(-1).double()  # (B,) or (B, T)
+        return active.mean(1) if active.ndim == 2 else active
+
+    def protocol(self) -> dict:
+        return dict(name=self.name, counted="slots not masked out, per image (mean over frames for videos)")

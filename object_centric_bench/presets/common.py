@@ -3,7 +3,7 @@ the frozen DINOv2 backbone. Each function returns config nodes that a config adj
 
 import torch
 
-from ..learn.metric import ARI, MBO, MIoU
+from ..learn.metric import ARI, MBO, ActiveSlots, MIoU
 from ..learn.optim import WarmupCosine
 from ..learn.postprocess import SoftMaskToSegment
 from ..model.backbone import DINOv2
@@ -11,13 +11,15 @@ from ..model.backbone import DINOv2
 
 def segmentation_metrics(pred="output.segment", gt="batch.segment", temporal="video",
                          include_background=True, skip_first=False, ari_arithmetic="exact",
-                         empty_foreground="exclude", aligned_miou=False):
+                         empty_foreground="exclude", aligned_miou=False, active_slots=False):
     """``metric_fn_v`` with the four reported metrics: ``ari``, ``ari_fg``, ``mbo``, ``miou``.
 
     ``ari_arithmetic="int64"`` scores both ARIs in the RandSF.Q v3 reference's arithmetic, overflow
     included; ``empty_foreground="one"`` counts a sample without foreground as FG-ARI 1 (see ``ARI``).
     ``aligned_miou=True`` (conditional models) adds ``miou_aligned``, SAVi's mIoU: the slot
     conditioned on object k against object k alone, next to the Hungarian-matched ``miou``.
+    ``active_slots=True`` (MetaSlot) adds ``active_slots``, the mean number of slots kept per image
+    (from ``output.slot_mask``).
     """
     paths = dict(pred=pred, gt=gt)
     unit = dict(temporal=temporal, skip_first=skip_first)
@@ -30,6 +32,8 @@ def segmentation_metrics(pred="output.segment", gt="batch.segment", temporal="vi
     )
     if aligned_miou:
         metrics["miou_aligned"] = dict(fn=dict(type=MIoU, include_background=False, matching="aligned", **unit), map=paths)
+    if active_slots:
+        metrics["active_slots"] = dict(fn=dict(type=ActiveSlots), map=dict(slot_mask="output.slot_mask"))
     return metrics
 
 
