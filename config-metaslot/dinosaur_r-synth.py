@@ -8,12 +8,11 @@ decoder leaves the masked slots out, and validation reports ``active_slots``, th
 slots kept per image, next to the metrics. Same data: see the command in the base config.
 """
 
-from object_centric_bench.config import ref, replace
-from object_centric_bench.model.metaslot import MetaSlot
+from object_centric_bench.config import replace
 from object_centric_bench.presets.common import segmentation_metrics
+from object_centric_bench.presets.synth import metaslot
 
 _base_ = "../config-dinosaur/dinosaur_r-synth.py"
 
-model = dict(aggregator=replace(dict(type=MetaSlot, in_dim=ref("slot_dim"), slot_dim=ref("slot_dim"), num_iterations=3,
-                                     buffer_size=4 * ref("batch_size_train") * ref("num_slots"))))
+model = dict(aggregator=replace(metaslot()))
 metric_fn_v = replace(segmentation_metrics(active_slots=True))

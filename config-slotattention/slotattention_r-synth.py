@@ -12,7 +12,6 @@ At 32 px this learns within minutes on a CPU; 64 px is several times slower.
 import torch
 
 from object_centric_bench.config import ref
-from object_centric_bench.datum.catalog import StandardImages
 from object_centric_bench.model.backbone import SmallCNN
 from object_centric_bench.model.decoder_cnn import SpatialBroadcastDecoder
 from object_centric_bench.model.encoder import SpatialEncoder
@@ -20,23 +19,16 @@ from object_centric_bench.model.initializer import GaussianInitializer
 from object_centric_bench.model.projection import EncoderProjection, GridPositionEmbedding
 from object_centric_bench.model.slot_attention import SlotAttention
 from object_centric_bench.model.slot_attention_ae import SlotAttentionAE
-from object_centric_bench.presets.common import adam_warmup_cosine, masks_to_segment, segmentation_metrics
+from object_centric_bench.presets.common import masks_to_segment, segmentation_metrics
+
+_base_ = "../config-base/synth_image.py"
 
 size = 32
 num_slots = 7
 slot_dim = 64
 lr = 4e-4
-
 total_steps = 20_000
 val_interval = 2_000
-batch_size_train = 32
-batch_size_val = 32
-num_workers = 0
-precision = "amp"  # bf16 where the CPU computes it natively, else fp32 (fp16 on CUDA)
-data_dir = "data/synth_image64"
-
-dataset_t = dict(type=StandardImages, data_file="train.lmdb", split="train", size=ref("size"))
-dataset_v = dict(type=StandardImages, data_file="val.lmdb", split="val", size=ref("size"))
 
 model = dict(
     type=SlotAttentionAE,
@@ -51,10 +43,6 @@ model = dict(
     decoder=dict(type=SpatialBroadcastDecoder, slot_dim=ref("slot_dim"), out_channels=3, broadcast_size=8,
                  channels=32, strides=(2, 2, 1, 1)),
 )
-model_imap = dict(image="batch.image")
 postprocess_v = masks_to_segment("output.mask")
 loss_fn = dict(recon=dict(fn=dict(type=torch.nn.MSELoss), map=dict(input="output.recon", target="batch.image")))
 metric_fn_v = segmentation_metrics()
-
-optimizer, schedules = adam_warmup_cosine(ref("lr"), ref("total_steps"), warmup_steps=ref("total_steps") // 20)
-clip_grad_norm = 1.0

@@ -12,7 +12,7 @@ from .engine import KNOWN_KEYS
 from .pack import PackPathError
 from .reference_checkpoint import ReferenceCheckpointError
 
-HELP_EXAMPLE = ("num_slots=8", "batch_size_train=16", "lr=0.0001")  # knobs and keys of every shipped config
+HELP_EXAMPLE = ("num_slots=8", "batch_size_train=16", "lr=0.0001")  # of every shipped config (num_slots: with slots)
 USER_ERRORS = (ConfigError, PackPathError, FileNotFoundError, FloatingPointError, RecordError, CorruptFileError, CheckpointError,
                ReferenceCheckpointError)
 

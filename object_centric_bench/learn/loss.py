@@ -62,3 +62,18 @@ class ForegroundWeightedMSELoss(nn.Module):
         weight = 1 + (self.foreground_weight - 1) * (distance / self.tolerance).clamp(max=1)
         weight = weight / weight.mean()
         return (weight * error).mean()
+
+
+class CodebookLoss(nn.Module):
+    """The VQ-VAE's bottleneck loss: the codebook term ``MSE(quant, sg(encode))`` moves the codes to
+    the encodings, the commitment term ``commitment * MSE(encode, sg(quant))`` keeps the encoder near
+    its codes (van den Oord et al. 2017; 0.25 as there). ``encode`` and ``quant`` of equal shape."""
+
+    def __init__(self, commitment: float = 0.25):
+        super().__init__()
+        self.commitment = commitment
+
+    def forward(self, encode: torch.Tensor, quant: torch.Tensor) -> torch.Tensor:
+        codebook = F.mse_loss(quant.float(), encode.detach().float())
+        commit = F.mse_loss(encode.float(), quant.detach().float())
+        return codebook + self.commitment * commit
