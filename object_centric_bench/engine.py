@@ -11,6 +11,7 @@ import math
 import os
 import random
 import time
+import warnings
 
 import numpy as np
 import torch
@@ -172,6 +173,9 @@ class Engine:
             self.precision = amp_precision(self.device)
         if self.precision == "fp16" and self.device.type != "cuda":
             raise ConfigError("config key 'precision' is fp16, which needs CUDA; use bf16 or fp32 on a CPU")
+        if self.precision == "bf16" and self.device.type == "cpu" and not cpu_has_native_bf16():
+            warnings.warn("precision is bf16, which this CPU only emulates (several times slower than fp32); "
+                          "precision=amp picks fp32 here and bf16 where the CPU has it", stacklevel=2)
         self.data_dir = os.path.abspath(data_dir if data_dir is not None else cfg.get("data_dir", "data"))
         self.cfg = dict(cfg, data_dir=self.data_dir)  # the written config says where the data was
         self.run_dir = run_dir

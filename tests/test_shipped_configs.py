@@ -28,7 +28,7 @@ from object_centric_bench.config import (
 from object_centric_bench.datum import codec, synth
 from object_centric_bench.datum.dataset import VideoDataset
 from object_centric_bench.datum.lmdb_io import LMDBWriter
-from object_centric_bench.engine import KNOWN_KEYS, Engine
+from object_centric_bench.engine import KNOWN_KEYS, Engine, cpu_has_native_bf16
 from object_centric_bench.model.backbone import DINOv2
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -120,9 +120,12 @@ def cut_clips(node):
 
 
 def small_config(path, data_dir):
-    """The config with a short run, tiny batches, random DINOv2 weights and data under ``data_dir``."""
+    """The config with a short run, tiny batches, random DINOv2 weights and data under ``data_dir``;
+    bf16 runs in fp32 on a CPU that only emulates bf16 (minutes a step for the ViT configs)."""
     cfg = resolve_config(load_config(path), KNOWN_KEYS)
     cfg.update(SMALL_RUN)
+    if cfg.get("precision") == "bf16" and not cpu_has_native_bf16():
+        cfg["precision"] = "fp32"
     for node in dinov2_nodes(cfg):
         node["pretrained"] = False
     for key in DATASET_KEYS:

@@ -1,5 +1,6 @@
-"""Config pieces of the image models on synthetic scenes (``config-base/synth_image.py``): the slot
-front on raw patches that DINOSAUR, SLATE and SlotDiffusion share, with Slot Attention or MetaSlot."""
+"""Config pieces of the image hosts: the Slot Attention and MetaSlot aggregator nodes, and the
+slot front on raw patches of synthetic scenes (``config-base/synth_patches.py``) that DINOSAUR,
+SLATE and SlotDiffusion share there."""
 
 from ..config import ref
 from ..model.backbone import Patchify
