@@ -59,7 +59,7 @@ def _is_integer(value) -> bool:
 def amp_precision(device) -> str:
     """What ``precision="amp"`` means on ``device``: fp16 with gradient scaling on CUDA; on a CPU
     bf16 where it has native bf16 arithmetic (AVX-512 BF16 or AMX), else fp32, since emulated bf16
-    runs several times slower than fp32 (7.6x on the embedded default on an AMD EPYC with AVX2)."""
+    runs several times slower than fp32 (8x on the embedded default on an AMD EPYC with AVX2)."""
     if device.type == "cuda":
         return "fp16"
     return "bf16" if cpu_has_native_bf16() else "fp32"
