@@ -42,7 +42,7 @@ SNAPSHOT = os.path.join(ROOT, "tests", "snapshots", "resolved_configs.json")
 DATASET_KEYS = ("dataset_t", "dataset_v")
 NUM_SAMPLES = dict(dataset_t=4, dataset_v=2)
 MAX_OBJECTS = 3  # within every config's slot count, so conditional boxes always fit
-VIDEO_FRAMES = 4  # generated videos; configs' clip and chunk lengths are cut to 2 frames to stay fast
+VIDEO_FRAMES = 3  # generated videos; configs' clip and chunk lengths are cut to 2 frames to stay fast
 SHORT_CLIP = 2
 GENERATED_KEYS = {"image", "video", "segment", "bbox", "flow"}
 SMALL_RUN = dict(
