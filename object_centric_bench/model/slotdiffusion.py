@@ -6,14 +6,7 @@ import torch
 from torch import nn
 
 from .dinosaur import ImageSlotModel, slot_outputs
-
-
-def _diffusers():
-    try:
-        import diffusers
-    except ImportError as error:  # an optional dependency, installed by the README's command
-        raise ImportError("SlotDiffusion's denoiser needs diffusers: pip install diffusers") from error
-    return diffusers
+from .vqvae import diffusers_module
 
 
 class SlotUNet(nn.Module):
@@ -25,7 +18,7 @@ class SlotUNet(nn.Module):
                  layers_per_block: int = 2, heads: int = 8, dropout: float = 0.1):
         super().__init__()
         depth = len(widths)
-        self.unet = _diffusers().UNet2DConditionModel(
+        self.unet = diffusers_module("SlotDiffusion's denoiser").UNet2DConditionModel(
             sample_size=size, in_channels=channels, out_channels=channels,
             block_out_channels=tuple(widths), layers_per_block=layers_per_block,
             down_block_types=("DownBlock2D",) + ("CrossAttnDownBlock2D",) * (depth - 1),
@@ -54,7 +47,7 @@ class SlotDiffusion(ImageSlotModel):
         super().__init__(backbone, projection, initializer, aggregator)
         self.vqvae = vqvae
         self.denoiser = denoiser
-        self.scheduler = _diffusers().DDPMScheduler(
+        self.scheduler = diffusers_module("SlotDiffusion's schedule").DDPMScheduler(
             num_train_timesteps=num_timesteps, beta_schedule="scaled_linear", beta_start=beta_start,
             beta_end=beta_end, prediction_type="epsilon",
         )

@@ -15,14 +15,20 @@ TAESD_ENCODER_LAYERS = 14  # the encoder's blocks up to its last 64-channel one,
 WEIGHTS_FORMATS = (".safetensors", ".pth", ".pt", ".bin")
 
 
+def diffusers_module(needed_by: str):
+    """diffusers, an optional dependency (installed by the README's command), or an ImportError
+    that says what needs it."""
+    try:
+        import diffusers
+    except ImportError as error:
+        raise ImportError(f"{needed_by} needs diffusers: pip install diffusers") from error
+    return diffusers
+
+
 def tiny_autoencoder(weights_file: str | None = None) -> nn.Module:
     """diffusers' ``AutoencoderTiny`` (TAESD), random or from a local weights file: the
     ``diffusion_pytorch_model.safetensors`` of ``madebyollin/taesd`` or a ``.pth`` state dict."""
-    try:
-        from diffusers import AutoencoderTiny
-    except ImportError as error:  # an optional dependency, installed by the README's command
-        raise ImportError("the VQ-VAE's autoencoder needs diffusers: pip install diffusers") from error
-    model = AutoencoderTiny()
+    model = diffusers_module("the VQ-VAE's autoencoder").AutoencoderTiny()
     if weights_file is None:
         return model
     if not os.path.isfile(weights_file):
