@@ -1,13 +1,6 @@
-"""DINOSAUR on ClevrTex (train clevrtex_full, val clevrtex_outd), 11 slots: the COCO config with this dataset and slot count.
+"""DINOSAUR on ClevrTex (train clevrtex_full, val clevrtex_outd), 11 slots: the COCO config with this
+dataset and slot count (``config-base/clevrtex.py``)."""
 
-Data: clevrtex/train.lmdb and clevrtex/val.lmdb under data_dir (convert.py clevrtex, or the released LMDB files).
-"""
-
-from object_centric_bench.config import ref, replace
-from object_centric_bench.datum.catalog import ClevrTex
-
-_base_ = "dinosaur_r-coco.py"
+_base_ = ["dinosaur_r-coco.py", "../config-base/clevrtex.py"]
 
 num_slots = 11
-dataset_t = replace(dict(type=ClevrTex, data_file="clevrtex/train.lmdb", split="train", size=ref("size")))
-dataset_v = replace(dict(type=ClevrTex, data_file="clevrtex/val.lmdb", split="val", size=ref("size")))

@@ -1,48 +1,44 @@
-"""DINOSAUR on COCO 2017 (object discovery: stuff merged into background), 7 slots.
+"""DINOSAUR on COCO 2017 (object discovery: stuff merged into background), 7 slots, as the
+VQ-VFM-OCL image code trains it (the host the MetaSlot configs start from).
 
 Frozen DINOv2 ViT-S/14 features (256 px input, resized to 224 inside the backbone: 16x16 tokens)
--> projection -> slot attention (3 iterations, D = 256) -> broadcast MLP decoder (2048 x 3) that
-reconstructs the features; segmentation from the decoder alphas at the ground-truth resolution.
-Data: coco/train.lmdb and coco/val.lmdb under data_dir (convert.py coco, or the released LMDB files).
+-> projection (LayerNorm, 384 -> 768 -> 256, GELU) -> slot attention from per-slot learned
+Gaussian queries (3 iterations, D = 256, bi-level truncation, GELU MLP 256 -> 1024 -> 256 with
+dropout 0.01, eps 1e-5; projection and slot-attention biases start at zero) -> broadcast MLP
+decoder (2048 x 3, GELU, position embedding from a truncated normal of std 1) that reconstructs
+the features; segmentation from the decoder alphas at the ground-truth resolution. Adam 2e-4,
+batch 32, 50k steps, 5% warm-up then cosine to lr/1000, clip 1.0, validation every 1,250 steps.
+Data: ``config-base/coco.py``.
 """
 
 import torch
 
 from object_centric_bench.config import ref
-from object_centric_bench.datum.catalog import COCO
 from object_centric_bench.model.decoder_mlp import BroadcastMLPDecoder
 from object_centric_bench.model.dinosaur import DINOSAUR
-from object_centric_bench.model.initializer import GaussianInitializer
-from object_centric_bench.model.projection import EncoderProjection
-from object_centric_bench.model.slot_attention import SlotAttention
-from object_centric_bench.presets.common import adam_warmup_cosine, dinov2, masks_to_segment, segmentation_metrics
+from object_centric_bench.presets.common import adam_warmup_cosine, masks_to_segment, segmentation_metrics
+from object_centric_bench.presets.image import vfm_front, vfm_slot_attention
+
+_base_ = "../config-base/coco.py"
 
 num_slots = 7
 slot_dim = 256
 feature_dim = 384  # ViT-S/14 channels
 num_tokens = 256  # 16 x 16 patches at 224 px
-size = 256
 lr = 2e-4
 
 total_steps = 50_000
-val_interval = 5_000
+val_interval = 1_250
 batch_size_train = 32
 batch_size_val = 32
-num_workers = 4
 precision = "bf16"
-data_dir = "data"
-
-dataset_t = dict(type=COCO, data_file="coco/train.lmdb", split="train", size=ref("size"))
-dataset_v = dict(type=COCO, data_file="coco/val.lmdb", split="val", size=ref("size"))
 
 model = dict(
     type=DINOSAUR,
-    backbone=dinov2(),
-    projection=dict(type=EncoderProjection, in_dim=ref("feature_dim"), hidden_dim=1024, out_dim=ref("slot_dim")),
-    initializer=dict(type=GaussianInitializer, num_slots=ref("num_slots"), slot_dim=ref("slot_dim")),
-    aggregator=dict(type=SlotAttention, in_dim=ref("slot_dim"), slot_dim=ref("slot_dim"), num_iterations=3),
+    **vfm_front(vfm_slot_attention()),
     decoder=dict(type=BroadcastMLPDecoder, slot_dim=ref("slot_dim"), out_dim=ref("feature_dim"),
-                 num_tokens=ref("num_tokens"), hidden_dims=(2048, 2048, 2048)),
+                 num_tokens=ref("num_tokens"), hidden_dims=(2048, 2048, 2048), activation="gelu",
+                 position_std=1.0),
 )
 model_imap = dict(image="batch.image")
 freeze = [r"backbone\..*"]  # the whole DINOv2 (full-match regex over parameter names)

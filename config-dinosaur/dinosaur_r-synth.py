@@ -16,7 +16,7 @@ from object_centric_bench.config import ref
 from object_centric_bench.model.decoder_mlp import BroadcastMLPDecoder
 from object_centric_bench.model.dinosaur import DINOSAUR
 from object_centric_bench.presets.common import masks_to_segment
-from object_centric_bench.presets.synth import patch_front, slot_attention
+from object_centric_bench.presets.image import patch_front, slot_attention
 
 _base_ = "../config-base/synth_patches.py"
 

@@ -1,13 +1,6 @@
-"""DINOSAUR on VOC (train VOC2012 SegmentationObject, val VOC2007 SegmentationObject), 6 slots: the COCO config with this dataset and slot count.
+"""DINOSAUR on VOC (train VOC2012 SegmentationObject, val VOC2007 SegmentationObject), 6 slots: the COCO config with this
+dataset and slot count (``config-base/voc.py``)."""
 
-Data: voc/train.lmdb and voc/val.lmdb under data_dir (convert.py voc, or the released LMDB files).
-"""
-
-from object_centric_bench.config import ref, replace
-from object_centric_bench.datum.catalog import VOC
-
-_base_ = "dinosaur_r-coco.py"
+_base_ = ["dinosaur_r-coco.py", "../config-base/voc.py"]
 
 num_slots = 6
-dataset_t = replace(dict(type=VOC, data_file="voc/train.lmdb", split="train", size=ref("size")))
-dataset_v = replace(dict(type=VOC, data_file="voc/val.lmdb", split="val", size=ref("size")))

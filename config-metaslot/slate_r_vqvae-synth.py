@@ -18,9 +18,8 @@ import torch
 from object_centric_bench.config import ref, replace
 from object_centric_bench.model.decoder_ar import ARTransformerDecoder
 from object_centric_bench.model.slate import SLATE
-from object_centric_bench.model.vqvae import VQVAE
 from object_centric_bench.presets.common import masks_to_segment, segmentation_metrics
-from object_centric_bench.presets.synth import metaslot, patch_front
+from object_centric_bench.presets.image import patch_front, synth_metaslot, token_vqvae
 
 _base_ = "../config-base/synth_patches.py"
 
@@ -30,8 +29,8 @@ num_tokens = (ref("size") // ref("patch")) ** 2  # the VQ-VAE's codes: 8x down, 
 
 model = dict(
     type=SLATE,
-    **patch_front(metaslot()),
-    vqvae=dict(type=VQVAE, num_codes=ref("num_codes"), code_dim=ref("code_dim"), input_size=ref("size")),
+    **patch_front(synth_metaslot()),
+    vqvae=token_vqvae(ref("size")),
     decoder=dict(type=ARTransformerDecoder, slot_dim=ref("slot_dim"), token_dim=ref("code_dim"),
                  num_tokens=ref("num_tokens"), num_codes=ref("num_codes"), dim=128, num_layers=2, num_heads=4),
 )

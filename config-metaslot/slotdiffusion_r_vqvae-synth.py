@@ -18,9 +18,8 @@ import torch
 
 from object_centric_bench.config import ref, replace
 from object_centric_bench.model.slotdiffusion import SlotDiffusion, SlotUNet
-from object_centric_bench.model.vqvae import VQVAE
 from object_centric_bench.presets.common import masks_to_segment, segmentation_metrics
-from object_centric_bench.presets.synth import metaslot, patch_front
+from object_centric_bench.presets.image import patch_front, synth_metaslot, token_vqvae
 
 _base_ = "../config-base/synth_patches.py"
 
@@ -29,9 +28,9 @@ code_dim = 4
 
 model = dict(
     type=SlotDiffusion,
-    **patch_front(metaslot()),
-    vqvae=dict(type=VQVAE, num_codes=ref("num_codes"), code_dim=ref("code_dim"), input_size=ref("size")),
-    denoiser=dict(type=SlotUNet, size=ref("size") // 8, slot_dim=ref("slot_dim"), channels=ref("code_dim"),
+    **patch_front(synth_metaslot()),
+    vqvae=token_vqvae(ref("size")),
+    denoiser=dict(type=SlotUNet, num_tokens=(ref("size") // 8) ** 2, slot_dim=ref("slot_dim"), channels=ref("code_dim"),
                   widths=(64, 128), layers_per_block=1, heads=8),
 )
 metric_fn_v = replace(segmentation_metrics(active_slots=True))

@@ -3,7 +3,7 @@
 
 from object_centric_bench.config import replace
 from object_centric_bench.presets.common import segmentation_metrics
-from object_centric_bench.presets.synth import slot_attention
+from object_centric_bench.presets.image import slot_attention
 
 _base_ = "slotdiffusion_r_vqvae-synth.py"
 

@@ -157,6 +157,13 @@ def test_coco_merges_stuff_before_the_crop_and_pads_to_a_fixed_count(tmp_path):
     assert sample["bbox"][2:].abs().sum() == 0
 
 
+def test_coco_reads_images_alone_without_segments_to_merge(tmp_path):
+    record, _ = coco_record(np.random.default_rng(0))
+    path = write_released(tmp_path / "train.lmdb", [record])
+    sample = COCO(path, split="val", size=16, keys=("image",))[0]
+    assert set(sample) == {"image"} and sample["image"].shape == (3, 16, 16)
+
+
 def test_clevrtex_validation_takes_the_centre_square(tmp_path):
     image = np.zeros((H, W, 3), np.uint8)
     image[:, (W - H) // 2 : (W + H) // 2] = 200  # the centre square is bright, the sides black

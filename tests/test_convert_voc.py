@@ -43,9 +43,11 @@ def palette_png(indices: np.ndarray, palette: np.ndarray) -> bytes:
 
 @pytest.fixture
 def devkit(tmp_path):
-    """VOC2012 with train.txt (2 images), VOC2007 with test.txt (1) and val.txt (2)."""
+    """VOC2012 with train.txt (2 images) and trainval.txt (3), VOC2007 with test.txt (1) and
+    val.txt (2)."""
     masks = {}
-    lists = {"VOC2012": {"train": ["2008_000001", "2008_000002"]},
+    lists = {"VOC2012": {"train": ["2008_000001", "2008_000002"],
+                         "trainval": ["2008_000001", "2008_000002", "2008_000003"]},
              "VOC2007": {"test": ["000001"], "val": ["000005", "000006"]}}
     for year, named in lists.items():
         for folder in ("JPEGImages", "SegmentationObject", "ImageSets/Segmentation"):
@@ -89,12 +91,15 @@ def test_palette_masks_become_colour_ranks_with_void_as_background(devkit, tmp_p
     assert train[0]["image"] == (root / "VOC2012/JPEGImages/2008_000001.jpg").read_bytes()
 
 
-def test_val_list_can_be_chosen_and_overwrite_is_refused(devkit, tmp_path):
-    root, _ = devkit
+def test_lists_can_be_chosen_and_overwrite_is_refused(devkit, tmp_path):
+    root, masks = devkit
     dst = tmp_path / "out"
-    argv = ["--src", str(root), "--dst", str(dst), "--split", "val", "--val-list", "val"]
+    argv = ["--src", str(root), "--dst", str(dst), "--train-list", "trainval", "--val-list", "val"]
     _run(argv)
     assert len(LMDBReader(dst / "val.lmdb")) == 2
+    train = LMDBReader(dst / "train.lmdb")
+    assert len(train) == 3  # the trainval list: the VQ-VFM-OCL split
+    assert train[2]["image"] == (root / "VOC2012/JPEGImages/2008_000003.jpg").read_bytes()
     with pytest.raises(FileExistsError):
         _run(argv)
 

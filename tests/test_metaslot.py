@@ -178,3 +178,30 @@ def test_a_resumed_metaslot_run_matches_the_uninterrupted_one_bit_for_bit(tmp_pa
     assert "aggregator.codebook" in expected and "aggregator.idle_steps" in expected
     for key, value in expected.items():
         assert torch.equal(value, actual[key]), key
+
+
+def test_the_codebook_is_maintained_from_the_stage1_slots_it_quantises():
+    model = make(buffer_size=B * S).train()
+    stage1 = []
+    iterate = model.iterate
+
+    def recording(normed, slots, *args, **kwargs):
+        out = iterate(normed, slots, *args, **kwargs)
+        if kwargs.get("queries") is None:  # stage 1 has no straight-through path
+            stage1.append(out[0].detach().reshape(-1, D).float())
+        return out
+
+    model.iterate = recording
+    inputs, queries = data()
+    model(inputs, queries)
+    assert torch.equal(model.buffer, stage1[0])  # not the refined slots, which live elsewhere
+
+
+def test_training_draws_prototypes_at_the_temperature_and_evaluation_takes_the_nearest():
+    model = make(codebook_size=8)
+    slots = torch.randn(400, D)
+    nearest = model.quantise(slots)
+    assert torch.equal(model.quantise(slots, temperature=1e-9), nearest)
+    torch.manual_seed(0)
+    hot = model.quantise(slots, temperature=1e6)  # nearly uniform over the 8 prototypes
+    assert (hot != nearest).float().mean() > 0.7 and len(hot.unique()) == 8

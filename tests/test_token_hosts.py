@@ -68,7 +68,7 @@ def test_slate_predicts_the_frozen_vqvae_codes_from_the_slots():
 def test_slotdiffusion_has_the_papers_schedule_and_a_repeatable_evaluation_loss():
     torch.manual_seed(0)
     vqvae = VQVAE(num_codes=12, code_dim=4, input_size=32)
-    denoiser = SlotUNet(size=4, slot_dim=D, widths=(32, 32), layers_per_block=1, heads=4)
+    denoiser = SlotUNet(num_tokens=16, slot_dim=D, widths=(32, 32), layers_per_block=1, heads=4)
     model = SlotDiffusion(**_front(), vqvae=vqvae, denoiser=denoiser)
     betas = model.scheduler.betas
     assert len(betas) == 1000
@@ -86,7 +86,7 @@ def test_slotdiffusion_has_the_papers_schedule_and_a_repeatable_evaluation_loss(
 
 def test_the_denoiser_ignores_masked_slots():
     torch.manual_seed(0)
-    denoiser = SlotUNet(size=4, slot_dim=D, widths=(32, 32), layers_per_block=1, heads=4).eval()
+    denoiser = SlotUNet(num_tokens=16, slot_dim=D, widths=(32, 32), layers_per_block=1, heads=4).eval()
     noisy, steps, slots = torch.randn(B, 4, 4, 4), torch.tensor([10, 500]), torch.randn(B, S, D)
     mask = torch.tensor([[False, True, False, True]] * B)
     other = slots.clone()

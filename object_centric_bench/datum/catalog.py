@@ -161,7 +161,8 @@ class StandardImages(ImageDataset):
 class COCO(StandardImages):
     """COCO 2017 panoptic. For object discovery (``merge_stuff=True``) stuff segments join the
     background and thing ids are compacted to 1..n, before the crop; ``False`` keeps every
-    panoptic segment. ``isthing`` is read whenever stuff is merged."""
+    panoptic segment. ``isthing`` is read whenever stuff is merged; without ``segment`` in
+    ``keys`` (images only, as the VQ-VAE reads them) there is nothing to merge."""
 
     def __init__(
         self,
@@ -175,6 +176,7 @@ class COCO(StandardImages):
         on_error: str = "raise",
     ):
         keys = tuple(keys)
+        merge_stuff = merge_stuff and "segment" in keys
         if merge_stuff and "isthing" not in keys:
             keys += ("isthing",)
         first = [MergeStuffIntoBackground()] if merge_stuff else []

@@ -1,9 +1,12 @@
 """Convert PASCAL VOC ``SegmentationObject`` masks to LMDB: VOC2012 train, VOC2007 for validation.
 
 Reads ``<src>/VOC2012`` and ``<src>/VOC2007`` (the ``VOCdevkit`` folder). train.lmdb holds the
-images of VOC2012 ``ImageSets/Segmentation/train.txt``; val.lmdb those of VOC2007
+images of VOC2012 ``ImageSets/Segmentation/<--train-list>.txt`` (``train`` by default: 1,464
+images; ``trainval``: all 2,913 with object masks); val.lmdb those of VOC2007
 ``ImageSets/Segmentation/<--val-list>.txt`` (``test`` by default: the 210 images whose masks ship
-with the VOC2007 test archive; ``val`` takes the 213 of the trainval archive). Record keys:
+with the VOC2007 test archive; ``val`` takes the 213 of the trainval archive, ``trainval`` its
+422). ``--train-list trainval --val-list trainval`` is the split of the VQ-VFM-OCL / MetaSlot
+code, which converts every mask of VOC2012 and of the VOC2007 trainval archive. Record keys:
 
 - ``image``: the original JPEG bytes;
 - ``segment``: uint8 index-map PNG whose ids are the ranks of the mask's colours (sorted as
@@ -61,13 +64,15 @@ def add_arguments(parser) -> None:
     """Options of ``convert.py voc``."""
     parser.add_argument("--src", required=True, help="VOCdevkit folder with VOC2012/ and VOC2007/")
     add_output_arguments(parser, list(YEARS))
+    parser.add_argument("--train-list", default="train", choices=["train", "trainval"],
+                        help="VOC2012 ImageSets/Segmentation list used for train.lmdb")
     parser.add_argument("--val-list", default="test", choices=["test", "val", "trainval"],
                         help="VOC2007 ImageSets/Segmentation list used for val.lmdb")
 
 
 def main(args) -> None:
     """Convert the splits asked for."""
-    lists = {"train": "train", "val": args.val_list}
+    lists = {"train": args.train_list, "val": args.val_list}
     names = {}
     for split in args.split:
         list_file = Path(args.src) / YEARS[split] / "ImageSets/Segmentation" / f"{lists[split]}.txt"

@@ -13,6 +13,8 @@ class ARTransformerDecoder(nn.Module):
     ``num_layers`` pre-norm Transformer decoder layers with a causal mask self-attend and
     cross-attend to the slots (masked slots, ``slot_mask`` True, are left out of the
     cross-attention); a final LayerNorm and a linear readout give logits over ``num_codes``.
+    The layers' MLPs use ``activation``; ``bias=False`` (the reference's) leaves the biases out of
+    the layers and the readout.
     """
 
     def __init__(
@@ -25,15 +27,18 @@ class ARTransformerDecoder(nn.Module):
         num_layers: int = 4,
         num_heads: int = 4,
         dropout: float = 0.0,
+        activation: str = "gelu",
+        bias: bool = False,
     ):
         super().__init__()
         self.bos = nn.Parameter(torch.randn(1, 1, token_dim) * 0.02)
         self.embed = nn.Linear(token_dim, dim)
         self.position = nn.Parameter(torch.randn(1, num_tokens, dim) * 0.02)
         self.memory = nn.Linear(slot_dim, dim)
-        layer = nn.TransformerDecoderLayer(dim, num_heads, 4 * dim, dropout, batch_first=True, norm_first=True)
-        self.layers = nn.TransformerDecoder(layer, num_layers, norm=nn.LayerNorm(dim))
-        self.readout = nn.Linear(dim, num_codes)
+        layer = nn.TransformerDecoderLayer(dim, num_heads, 4 * dim, dropout, activation, batch_first=True,
+                                           norm_first=True, bias=bias)
+        self.layers = nn.TransformerDecoder(layer, num_layers, norm=nn.LayerNorm(dim, bias=bias))
+        self.readout = nn.Linear(dim, num_codes, bias=bias)
         self.register_buffer("causal", nn.Transformer.generate_square_subsequent_mask(num_tokens), persistent=False)
 
     def forward(

@@ -24,18 +24,20 @@ class MetaSlot(SlotAttention):
     1. **Aggregate**: ``num_iterations`` slot-attention steps from the (detached) queries; in
        training each step attends to the normalised inputs plus Gaussian noise whose standard
        deviation falls linearly from ``noise_std`` to 0 over the steps.
-    2. **Quantise** each slot to its nearest prototype (squared L2) of ``codebook`` (K, D), and
-       **deduplicate**: of the slots that chose the same prototype only the lowest-numbered is
-       kept (vectorised, ``duplicates``).
+    2. **Quantise** each slot to a prototype of ``codebook`` (K, D): the nearest (squared L2) in
+       evaluation, in training a draw from the softmax of the negative squared distances at
+       ``code_temperature`` (Gumbel-max; 0: the nearest), and **deduplicate**: of the slots that
+       chose the same prototype only the lowest-numbered is kept (vectorised, ``duplicates``).
     3. **Refine**: ``num_iterations`` more steps (same noise) starting from the chosen prototypes,
        with the duplicates masked out; before the last step a straight-through path adds the
        queries' gradient (BO-QSA), so the initializer learns.
-    4. **Maintain the codebook** (training only, no gradient): the kept final slots are pushed into
-       a FIFO ``buffer`` of ``buffer_size`` vectors; each prototype moves towards the mean of the
-       slots assigned to it (mini-batch k-means with EMA ``decay``); a prototype unused for
-       ``timeout`` training steps is revived from the buffer vector farthest from every active
-       prototype, plus noise of ``revive_noise`` times its norm. The codebook is initialised from
-       the first training batch's slots, not from an unfilled buffer.
+    4. **Maintain the codebook** (training only, no gradient) from the vectors it quantises, the
+       stage-1 slots: they are pushed into a FIFO ``buffer`` of ``buffer_size`` vectors; each
+       prototype moves towards the mean of the slots assigned to it (mini-batch k-means with EMA
+       ``decay``); a prototype unused for ``timeout`` training steps is revived from the buffer
+       vector farthest from every active prototype, plus noise of ``revive_noise`` times its
+       norm. The codebook is initialised from the first training batch's slots, not from an
+       unfilled buffer.
 
     In training the deduplicated, masked path is taken with probability ``dedup_prob``, which
     starts at ``dedup_start`` and grows by ``dedup_growth`` per training step up to 1 (one draw per
@@ -57,9 +59,13 @@ class MetaSlot(SlotAttention):
         dedup_start: float = 0.02,
         dedup_growth: float = 1.001,
         revive_noise: float = 0.01,
+        code_temperature: float = 1.0,
         **slot_attention,
     ):
         super().__init__(in_dim, slot_dim, num_iterations, **slot_attention)
+        if self.truncate != "none":
+            raise ValueError("MetaSlot has its own straight-through path to the queries (stage 2); "
+                             f"set truncate='none', got {self.truncate!r}")
         if codebook_size < 1 or buffer_size < 1 or timeout < 1:
             raise ValueError("codebook_size, buffer_size and timeout must be >= 1, got "
                              f"{codebook_size}, {buffer_size}, {timeout}")
@@ -71,6 +77,7 @@ class MetaSlot(SlotAttention):
         self.noise_std = noise_std
         self.dedup_growth = dedup_growth
         self.revive_noise = revive_noise
+        self.code_temperature = code_temperature
         self.register_buffer("codebook", torch.randn(codebook_size, slot_dim))
         self.register_buffer("buffer", torch.zeros(buffer_size, slot_dim))
         self.register_buffer("buffer_next", torch.zeros((), dtype=torch.long))
@@ -97,10 +104,16 @@ class MetaSlot(SlotAttention):
             slots, attention = self.step(slots, k, v, slot_mask, logit_bias)
         return slots, attention
 
-    def quantise(self, slots: torch.Tensor) -> torch.Tensor:
-        """(..., D) -> (...) index of the nearest prototype (squared L2)."""
+    def quantise(self, slots: torch.Tensor, temperature: float = 0.0) -> torch.Tensor:
+        """(..., D) -> (...) index of the nearest prototype (squared L2); with ``temperature`` > 0
+        a draw from the softmax of the negative squared distances at that temperature
+        (Gumbel-max)."""
         flat = slots.reshape(-1, slots.shape[-1]).float()
-        return torch.cdist(flat, self.codebook).argmin(1).reshape(slots.shape[:-1])
+        if temperature <= 0:
+            return torch.cdist(flat, self.codebook).argmin(1).reshape(slots.shape[:-1])
+        logits = -torch.cdist(flat, self.codebook).square() / temperature
+        gumbel = -torch.empty_like(logits).exponential_().log()
+        return (logits + gumbel).argmax(1).reshape(slots.shape[:-1])
 
     def forward(
         self,
@@ -122,7 +135,7 @@ class MetaSlot(SlotAttention):
             stage1, _ = self.iterate(normed, queries.detach(), iterations, given, logit_bias)
             if self.training and not self.initialised and (~given).any():
                 self._initialise(stage1[~given].float())
-            codes = self.quantise(stage1)  # (b, S)
+            codes = self.quantise(stage1, self.code_temperature if self.training else 0.0)  # (b, S)
             dedup = not self.training or bool(torch.rand(()) < self.dedup_prob)
             mask = (given | duplicates(codes.masked_fill(given, -1))) if dedup else given
         start = self.codebook[codes].masked_fill(mask[:, :, None], 0.0).to(queries.dtype)
@@ -130,7 +143,7 @@ class MetaSlot(SlotAttention):
         slots = slots.masked_fill(mask[:, :, None], 0.0)
         if self.training:
             with torch.no_grad():
-                self._maintain(slots.detach()[~mask].float())
+                self._maintain(stage1[~given].float())
         return slots, attention, mask
 
     def _initialise(self, vectors: torch.Tensor) -> None:
@@ -141,7 +154,7 @@ class MetaSlot(SlotAttention):
         self.initialised.fill_(True)
 
     def _maintain(self, vectors: torch.Tensor) -> None:
-        """One training step of codebook upkeep from the kept final slots (n, D)."""
+        """One training step of codebook upkeep from the stage-1 slots (n, D)."""
         self.dedup_prob.copy_((self.dedup_prob * self.dedup_growth).clamp(max=1.0))
         codes = self.quantise(vectors)  # (n,)
         counts = torch.bincount(codes, minlength=len(self.codebook))  # (K,)

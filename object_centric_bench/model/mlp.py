@@ -30,7 +30,8 @@ class MLP(nn.Sequential):
     """Linear layers with an activation between them (none after the last).
 
     `hidden_dims` lists the widths of the hidden layers; an empty list gives one linear layer.
-    `activation` is a module class or its name (``"relu"``, ``"gelu"``).
+    `activation` is a module class or its name (``"relu"``, ``"gelu"``). `dropout` > 0 adds
+    dropout after each hidden activation.
     """
 
     def __init__(
@@ -40,6 +41,7 @@ class MLP(nn.Sequential):
         out_dim: int,
         activation: type[nn.Module] | str = nn.GELU,
         bias: bool = True,
+        dropout: float = 0.0,
     ):
         activation = activation_class(activation)
         dims = [in_dim, *hidden_dims, out_dim]
@@ -47,5 +49,7 @@ class MLP(nn.Sequential):
         for i, (d_in, d_out) in enumerate(zip(dims[:-1], dims[1:])):
             if i > 0:
                 layers.append(activation())
+                if dropout > 0:
+                    layers.append(nn.Dropout(dropout))
             layers.append(nn.Linear(d_in, d_out, bias=bias))
         super().__init__(*layers)

@@ -17,7 +17,8 @@ class SlotAttention(nn.Module):
     a residual MLP (``residual_mlp=False`` leaves the MLP out, as SAVi's one-iteration corrector
     does) with `activation` (``"relu"`` or ``"gelu"``). `eps` is added to each slot's attention
     mass before the renormalisation: a larger one shrinks the update of a nearly empty slot.
-    `zero_bias=True` starts the GRU's and the MLP's biases at zero.
+    `zero_bias=True` starts the GRU's and the MLP's biases at zero. `mlp_dropout` is dropout after
+    the MLP's hidden activation (training only).
 
     `truncate="bi-level"` (BO-QSA) detaches the slots before the last iteration and adds a
     straight-through path to the initial queries, so gradients reach the slot attention weights
@@ -35,6 +36,7 @@ class SlotAttention(nn.Module):
         residual_mlp: bool = True,
         activation: str = "relu",
         zero_bias: bool = False,
+        mlp_dropout: float = 0.0,
     ):
         super().__init__()
         if num_iterations < 1:
@@ -54,7 +56,8 @@ class SlotAttention(nn.Module):
         self.residual_mlp = residual_mlp
         if residual_mlp:
             self.norm_mlp = nn.LayerNorm(slot_dim)
-            self.mlp = MLP(slot_dim, [mlp_hidden_dim or 4 * slot_dim], slot_dim, activation)
+            self.mlp = MLP(slot_dim, [mlp_hidden_dim or 4 * slot_dim], slot_dim, activation,
+                           dropout=mlp_dropout)
         if zero_bias:
             zero_biases(self)
 

@@ -2,6 +2,8 @@
 UNet over a VQ-VAE's latents, with the slots as its cross-attention context. Segmentation comes
 from the slot attention."""
 
+import math
+
 import torch
 from torch import nn
 
@@ -10,16 +12,16 @@ from .vqvae import diffusers_module
 
 
 class SlotUNet(nn.Module):
-    """diffusers' ``UNet2DConditionModel`` over ``channels``-channel latents of side ``size``,
-    cross-attending to the slots: blocks of ``widths`` channels, the first without attention (the
+    """diffusers' ``UNet2DConditionModel`` over ``channels``-channel square latents of
+    ``num_tokens`` positions (h * w), cross-attending to the slots: blocks of ``widths`` channels, the first without attention (the
     reference's [Down, CrossAttnDown x 3] and its mirror), ``layers_per_block`` layers each."""
 
-    def __init__(self, size: int, slot_dim: int, channels: int = 4, widths=(128, 256, 384, 512),
+    def __init__(self, num_tokens: int, slot_dim: int, channels: int = 4, widths=(128, 256, 384, 512),
                  layers_per_block: int = 2, heads: int = 8, dropout: float = 0.1):
         super().__init__()
         depth = len(widths)
         self.unet = diffusers_module("SlotDiffusion's denoiser").UNet2DConditionModel(
-            sample_size=size, in_channels=channels, out_channels=channels,
+            sample_size=math.isqrt(num_tokens), in_channels=channels, out_channels=channels,
             block_out_channels=tuple(widths), layers_per_block=layers_per_block,
             down_block_types=("DownBlock2D",) + ("CrossAttnDownBlock2D",) * (depth - 1),
             up_block_types=("CrossAttnUpBlock2D",) * (depth - 1) + ("UpBlock2D",),
